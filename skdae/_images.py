@@ -1,0 +1,102 @@
+"""Conversions between the array layouts users pass and (n, 1, h, w) batches."""
+
+import math
+import numbers
+
+import numpy as np
+
+
+def check_image_shape_param(image_shape):
+    """Validate the ``image_shape`` parameter; return it as a tuple or None."""
+    if image_shape is None:
+        return None
+    msg = (
+        "image_shape must be None or a pair (height, width) of positive ints, "
+        f"one of which may be -1 to be inferred; got {image_shape!r}."
+    )
+    if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
+        raise ValueError(msg)
+    if not all(
+        isinstance(v, numbers.Integral) and not isinstance(v, bool)
+        for v in image_shape
+    ):
+        raise ValueError(msg)
+    h, w = (int(v) for v in image_shape)
+    if (h == -1 and w == -1) or any(v == 0 or v < -1 for v in (h, w)):
+        raise ValueError(msg)
+    return h, w
+
+
+def resolve_flat_shape(n_features, image_shape):
+    """Image (height, width) for flat rows of ``n_features`` pixels."""
+    if image_shape is None:
+        side = math.isqrt(n_features)
+        if side * side != n_features:
+            raise ValueError(
+                f"Cannot infer a square image from {n_features} features per "
+                f"sample ({n_features} is not a perfect square). Pass "
+                "image_shape=(height, width), or image_shape=(1, -1) to treat each "
+                "sample as a one-pixel-high image (any tabular data)."
+            )
+        return side, side
+    h, w = image_shape
+    if h == -1 or w == -1:
+        known = w if h == -1 else h
+        if n_features % known:
+            raise ValueError(
+                f"image_shape={image_shape!r} does not divide {n_features} features "
+                "per sample."
+            )
+        return (n_features // known, known) if h == -1 else (known, n_features // known)
+    if h * w != n_features:
+        raise ValueError(
+            f"image_shape={image_shape!r} has {h * w} pixels but X has "
+            f"{n_features} features per sample."
+        )
+    return h, w
+
+
+def to_batch(X, image_shape):
+    """View validated ``X`` (2, 3 or 4 dimensions) as an (n, 1, h, w) array.
+
+    Returns the view and the (height, width) of the images. No data is copied.
+    """
+    if X.ndim == 2:
+        h, w = resolve_flat_shape(X.shape[1], image_shape)
+    elif X.ndim == 3:
+        h, w = X.shape[1:]
+    elif X.ndim == 4:
+        if X.shape[1] != 1:
+            raise ValueError(
+                "4-D input must be (n_samples, 1, height, width) with a single "
+                f"channel; got shape {X.shape}. For channels-last arrays of "
+                "shape (n, height, width, 1) pass X[..., 0]."
+            )
+        h, w = X.shape[2:]
+    else:
+        raise ValueError(
+            "X must be 2-D (n_samples, height * width), 3-D (n_samples, height, "
+            f"width) or 4-D (n_samples, 1, height, width); got {X.ndim} dimensions "
+            f"with shape {X.shape}."
+        )
+    if X.ndim > 2 and image_shape is not None:
+        expected = resolve_flat_shape(h * w, image_shape)
+        if expected != (h, w):
+            raise ValueError(
+                f"X holds {h}x{w} images but image_shape={image_shape!r}."
+            )
+    return X.reshape(X.shape[0], 1, h, w), (h, w)
+
+
+def check_same_images(shape, fitted_shape, name):
+    """Raise if images of ``shape`` differ from those seen in fit."""
+    if tuple(shape) != tuple(fitted_shape):
+        raise ValueError(
+            f"{name} holds {shape[0]}x{shape[1]} images but the estimator was "
+            f"fitted on {fitted_shape[0]}x{fitted_shape[1]} images."
+        )
+
+
+def restore_layout(batch, like):
+    """Reshape an (n, 1, h, w) array to the layout of array ``like``."""
+    return np.reshape(batch, like.shape)

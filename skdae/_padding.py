@@ -1,0 +1,36 @@
+"""Run a network on images of any size by padding to the size it needs."""
+
+import torch.nn.functional as F
+from torch import nn
+
+
+class PaddedNetwork(nn.Module):
+    """Wrap ``network(**network_kwargs)`` so it accepts any image size.
+
+    Inputs are padded at the bottom and right (replicating the border pixels) to
+    the next multiple of ``network.size_multiple`` and outputs are cropped back,
+    so the loss is computed on the original pixels only.
+    """
+
+    def __init__(self, network, network_kwargs=None):
+        super().__init__()
+        self.network = network(**(network_kwargs or {}))
+        self.multiple = int(getattr(self.network, "size_multiple", 1))
+
+    def _pad(self, x):
+        h, w = x.shape[-2:]
+        pad_h, pad_w = -h % self.multiple, -w % self.multiple
+        if pad_h or pad_w:
+            x = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate")
+        return x
+
+    def forward(self, x):
+        h, w = x.shape[-2:]
+        return self.network(self._pad(x))[..., :h, :w]
+
+    def encode(self, x):
+        return self.network.encode(self._pad(x))
+
+    def decode(self, z, image_shape):
+        h, w = image_shape
+        return self.network.decode(z)[..., :h, :w]

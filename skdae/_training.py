@@ -1,0 +1,157 @@
+"""The skorch side of :class:`~skdae.DenoisingAutoencoder`.
+
+Batches are sliced from tensors held in memory (on the training device) instead of
+being collated sample by sample by a :class:`torch.utils.data.DataLoader`; the
+training loop, callbacks and history are skorch's own.
+"""
+
+import torch
+from skorch import NeuralNet
+
+from ._random import child_seed, torch_generator
+
+
+class ImagePairs(torch.utils.data.Dataset):
+    """Input and target images, both ``(n, 1, h, w)`` tensors, and a row subset.
+
+    ``targets`` may be the very same tensor as ``inputs`` (denoising from clean
+    data alone), in which case no second copy exists.
+    """
+
+    def __init__(self, inputs, targets, indices=None):
+        self.inputs = inputs
+        self.targets = targets
+        self.indices = indices
+
+    def __len__(self):
+        return len(self.inputs) if self.indices is None else len(self.indices)
+
+    def __getitem__(self, i):
+        j = i if self.indices is None else int(self.indices[i])
+        return self.inputs[j], self.targets[j]
+
+    def subset(self, indices):
+        if self.indices is not None:
+            indices = self.indices[indices]
+        return ImagePairs(self.inputs, self.targets, indices)
+
+
+class BatchIterator:
+    """Iterate over an :class:`ImagePairs` in batches of tensor slices.
+
+    Each pass (epoch) draws a new permutation from ``generator`` when shuffling.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = generator
+
+    def __len__(self):
+        return -(-len(self.dataset) // self.batch_size)
+
+    def __iter__(self):
+        ds, bs = self.dataset, self.batch_size
+        n = len(ds)
+        if self.shuffle:
+            order = torch.randperm(n, generator=self.generator)
+            if ds.indices is not None:
+                order = ds.indices[order]
+        elif ds.indices is not None:
+            order = ds.indices
+        else:
+            for start in range(0, n, bs):
+                yield ds.inputs[start : start + bs], ds.targets[start : start + bs]
+            return
+        order = order.to(ds.inputs.device)
+        same = ds.targets is ds.inputs
+        for start in range(0, n, bs):
+            idx = order[start : start + bs]
+            xb = ds.inputs.index_select(0, idx)
+            yield xb, (xb if same else ds.targets.index_select(0, idx))
+
+
+class HoldOut:
+    """skorch ``train_split``: a random fraction of the rows for validation."""
+
+    def __init__(self, fraction, seed):
+        self.fraction = fraction
+        self.seed = seed
+
+    def __call__(self, dataset, y=None, **fit_params):
+        n = len(dataset)
+        n_valid = int(round(self.fraction * n))
+        if n_valid < 1 or n_valid >= n:
+            raise ValueError(
+                f"validation_fraction={self.fraction} leaves no validation or no "
+                f"training images out of {n}."
+            )
+        order = torch.randperm(n, generator=torch_generator(self.seed))
+        return dataset.subset(order[n_valid:]), dataset.subset(order[:n_valid])
+
+
+class DenoisingNet(NeuralNet):
+    """skorch net that corrupts each training batch afresh with ``noise``.
+
+    Parameters
+    ----------
+    noise : skdae noise model or None
+        Corrupts training inputs batch by batch (new noise every epoch) and
+        validation inputs (the same noise every epoch, so validation losses are
+        comparable).
+    seed : int
+        Seeds shuffling and noise; each call to ``fit_loop`` derives its own
+        generators from ``seed`` and the number of epochs already run, so
+        resumed training is reproducible too.
+    """
+
+    def __init__(self, *args, noise=None, seed=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.noise = noise
+        self.seed = seed
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        epochs_done = len(self.history)
+        device = X.inputs.device
+        self._shuffle_generator = torch_generator(child_seed(self.seed, epochs_done, 0))
+        self._noise_generator = torch_generator(
+            child_seed(self.seed, epochs_done, 1), device
+        )
+        self._valid_noise_seed = child_seed(self.seed, 2)
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            del self._shuffle_generator, self._noise_generator
+
+    def get_iterator(self, dataset, training=False):
+        if training:
+            return BatchIterator(
+                dataset, self.batch_size, shuffle=True,
+                generator=self._shuffle_generator,
+            )
+        return BatchIterator(dataset, max(self.batch_size, 256))
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if not training and iterator is not None and self.noise is not None:
+            device = iterator.dataset.inputs.device
+            self._valid_noise_generator = torch_generator(self._valid_noise_seed, device)
+        return super().run_single_epoch(
+            iterator, training, prefix, step_fn, **fit_params
+        )
+
+    def _corrupt(self, batch, generator):
+        Xi, yi = batch
+        if self.noise is None:
+            return batch
+        return self.noise.corrupt(Xi, generator), yi
+
+    def train_step_single(self, batch, **fit_params):
+        return super().train_step_single(
+            self._corrupt(batch, self._noise_generator), **fit_params
+        )
+
+    def validation_step(self, batch, **fit_params):
+        if self.noise is not None:
+            batch = self._corrupt(batch, self._valid_noise_generator)
+        return super().validation_step(batch, **fit_params)

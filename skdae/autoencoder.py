@@ -1,0 +1,536 @@
+"""The :class:`DenoisingAutoencoder` estimator."""
+
+import copy
+import numbers
+import warnings
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_n_features,
+    check_array,
+    check_is_fitted,
+)
+from skorch.callbacks import EarlyStopping, ProgressBar
+
+from ._devices import resolve_device, rng_devices
+from ._images import check_image_shape_param, check_same_images, to_batch
+from ._padding import PaddedNetwork
+from ._random import child_seed, draw_seed
+from ._tensors import as_tensor
+from ._training import DenoisingNet, HoldOut, ImagePairs
+from .metrics import psnr
+from .networks import ReferenceAutoencoder
+from .noise import BaseNoise
+
+__all__ = ["DenoisingAutoencoder"]
+
+_FLOATS = (np.float64, np.float32)
+# Images per forward pass in transform/encode/decode: bounds their extra memory.
+_INFERENCE_BATCH = 512
+
+
+class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Convolutional denoising autoencoder as a scikit-learn transformer.
+
+    ``fit(X, y)`` trains a PyTorch network, through :mod:`skorch`, to map the
+    images ``X`` to the clean images ``y`` (``y`` defaults to ``X``);
+    ``transform(X)`` returns the denoised images and ``score(X, y)`` their mean
+    PSNR against ``y``.
+
+    The default network and recipe are the reference design: Conv 1→32 3x3
+    (padding 1) + ReLU + MaxPool 2, Conv 32→64 3x3 (padding 1) + ReLU + MaxPool 2,
+    ConvTranspose 64→32 2x2 stride 2 + ReLU, ConvTranspose 32→1 2x2 stride 2 +
+    Sigmoid (:class:`~skdae.networks.ReferenceAutoencoder`), trained with the mean
+    squared error, Adam (``lr=1e-3``), 20 epochs and batches of 20 images.
+
+    Parameters
+    ----------
+    noise : skdae noise model or None, default=None
+        If given, every training batch is corrupted afresh with this noise model
+        on every epoch (the original denoising-autoencoder formulation), so
+        ``DenoisingAutoencoder(noise=GaussianNoise(0.5)).fit(X)`` learns to denoise
+        from clean images alone. Its parameters are tunable as ``noise__sigma``
+        etc.; its own ``random_state`` is not used (``random_state`` below drives
+        training). Validation images (see ``validation_fraction``) get the same
+        noise on every epoch. ``None`` trains on ``X`` as given.
+    image_shape : (int, int) or None, default=None
+        Height and width of the images for flat ``(n_samples, n_features)`` input.
+        ``None`` infers square images and raises a ValueError when
+        ``n_features`` is not a perfect square. One side may be ``-1`` to be
+        inferred: ``image_shape=(1, -1)`` treats each sample as a one-pixel-high
+        image, so any 2-D numeric data can be fitted. Ignored for 3-D and 4-D
+        input, whose shape says it.
+    max_epochs : int, default=20
+        Number of passes over the training data in :meth:`fit`.
+    batch_size : int, default=20
+        Images per training batch.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Optimizer, called as ``optimizer(params, lr=lr)``.
+    validation_fraction : float in (0, 1) or None, default=None
+        Fraction of the training images held out (at random) to compute a
+        validation loss every epoch, recorded as ``valid_loss`` in ``history_``.
+    early_stopping : bool, default=False
+        Stop when the validation loss has not improved by ``tol`` (relative) for
+        ``n_iter_no_change`` epochs and restore the weights of the best epoch.
+        Needs ``validation_fraction``.
+    n_iter_no_change : int, default=5
+        Patience of early stopping, in epochs.
+    tol : float, default=1e-4
+        Relative improvement of the validation loss that counts for early stopping.
+    callbacks : list of skorch callbacks or None, default=None
+        Extra :mod:`skorch.callbacks` (instances, or ``(name, callback)`` pairs),
+        copied at fit time.
+    warm_start : bool, default=False
+        If True, a second call to :meth:`fit` continues training the existing
+        network for ``max_epochs`` more epochs instead of starting anew.
+    device : str or torch.device, default="auto"
+        ``"auto"`` trains on CUDA when available and on the CPU otherwise; any
+        torch device string (``"cpu"``, ``"cuda"``, ``"cuda:1"``) is accepted. The
+        training data is moved to the device once. A model trained on a GPU
+        unpickles and runs on a CPU-only machine.
+    verbose : int, default=0
+        0 is silent, 1 prints skorch's table of epochs, 2 also shows a progress
+        bar over the batches of each epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, training noise and the validation
+        split. An int gives identical results for the same data on the CPU. The
+        global NumPy and PyTorch generators are never changed.
+
+    Attributes
+    ----------
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the :class:`torch.nn.Module`.
+    history_ : skorch.History
+        Per-epoch records: ``train_loss``, ``valid_loss`` (with validation),
+        ``dur`` and per-batch values; ``history_[:, "train_loss"]`` is the loss
+        curve.
+    n_iter_ : int
+        Number of epochs trained so far.
+    image_shape_ : (int, int)
+        Height and width of the training images.
+    latent_shape_ : (int, int, int)
+        Channels, height and width of the latent code (see :meth:`encode`).
+    device_ : str
+        Device the network lives on.
+    n_features_in_ : int
+        Number of pixels per image.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during :meth:`fit`, for DataFrame input.
+
+    See Also
+    --------
+    GaussianNoise : Additive Gaussian noise model.
+    SaltPepperNoise : Impulse noise model.
+    skdae.metrics.make_denoising_scorer : Scorers for model selection.
+
+    Notes
+    -----
+    Input may be flat ``(n_samples, height * width)`` (as ``fetch_openml`` or
+    ``load_digits`` give), ``(n_samples, height, width)`` or
+    ``(n_samples, 1, height, width)``; outputs have the layout of the input. Any
+    image size works: images are padded (replicating the border) to a multiple of
+    4 and cropped back. Values are expected in [0, 1]: the network ends in a
+    sigmoid, so targets outside that range cannot be reproduced (a warning says
+    so). float32 input gives float32 output and anything else float64; the
+    network always computes in float32. Class labels passed as a 1-D ``y`` (as a
+    :class:`~sklearn.pipeline.Pipeline` does for every step) are ignored: the
+    target is then ``X`` itself.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdae import DenoisingAutoencoder, GaussianNoise
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.random((40, 64))  # 40 images of 8x8 pixels, flat
+    >>> dae = DenoisingAutoencoder(noise=GaussianNoise(0.2), max_epochs=2,
+    ...                            random_state=0).fit(X)
+    >>> dae.transform(X).shape
+    (40, 64)
+    >>> dae.encode(X).shape  # 64 channels of 2x2
+    (40, 256)
+    >>> len(dae.history_)
+    2
+    """
+
+    _parameter_constraints: dict = {
+        "noise": [None, BaseNoise],
+        "image_shape": [None, tuple, list],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "optimizer": [callable],
+        "validation_fraction": [None, Interval(numbers.Real, 0, 1, closed="neither")],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "callbacks": [None, list],
+        "warm_start": ["boolean"],
+        "device": [str, torch.device],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        noise=None,
+        *,
+        image_shape=None,
+        max_epochs=20,
+        batch_size=20,
+        lr=1e-3,
+        optimizer=torch.optim.Adam,
+        validation_fraction=None,
+        early_stopping=False,
+        n_iter_no_change=5,
+        tol=1e-4,
+        callbacks=None,
+        warm_start=False,
+        device="auto",
+        verbose=0,
+        random_state=None,
+    ):
+        self.noise = noise
+        self.image_shape = image_shape
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.device = device
+        self.verbose = verbose
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ input
+    def _check_images(self, X, *, reset, name="X"):
+        """Validate ``X``; return it and its (n, 1, h, w) view."""
+        if name == "X":
+            _check_feature_names(self, X, reset=reset)
+        X = check_array(
+            X,
+            allow_nd=True,
+            dtype=_FLOATS,
+            ensure_all_finite=True,
+            input_name=name,
+            estimator=self,
+        )
+        if reset:
+            batch, shape = to_batch(X, check_image_shape_param(self.image_shape))
+        elif X.ndim == 2:
+            if name == "X":
+                _check_n_features(self, X, reset=False)
+            elif X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"{name} has {X.shape[1]} features, but {type(self).__name__} "
+                    f"is expecting {self.n_features_in_} features as input."
+                )
+            batch, shape = to_batch(X, self.image_shape_)
+        else:
+            batch, shape = to_batch(X, None)
+            check_same_images(shape, self.image_shape_, name)
+        if reset and name == "X":
+            _check_n_features(self, batch.reshape(len(batch), -1), reset=True)
+        return X, batch, shape
+
+    def _check_targets(self, y, X, batch, shape):
+        """The clean targets as an (n, 1, h, w) array; ``batch`` if y is None."""
+        if y is None or np.ndim(y) < 2:
+            return batch
+        y, y_batch, y_shape = self._check_images(y, reset=False, name="y")
+        if len(y) != len(X):
+            raise ValueError(
+                f"X and y hold different numbers of images: {len(X)} and {len(y)}."
+            )
+        check_same_images(y_shape, shape, "y")
+        return y_batch
+
+    # ---------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the network to map ``X`` to ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w) or (n_samples, 1, h, w)
+            Training input images, values in [0, 1] (noisy, or clean when
+            ``noise`` is set).
+        y : array-like of the same shape as X, or None, default=None
+            Clean target images; ``None`` (or 1-D class labels) means ``X``.
+
+        Returns
+        -------
+        self : DenoisingAutoencoder
+            The fitted estimator.
+        """
+        resume = self.warm_start and hasattr(self, "net_")
+        return self._fit(X, y, epochs=self.max_epochs, resume=resume)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train for a single epoch, continuing from the current weights.
+
+        The first call initialises the network as :meth:`fit` would.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w) or (n_samples, 1, h, w)
+            Training input images.
+        y : array-like of the same shape as X, or None, default=None
+            Clean target images; ``None`` means ``X``.
+
+        Returns
+        -------
+        self : DenoisingAutoencoder
+            The updated estimator.
+        """
+        return self._fit(X, y, epochs=1, resume=hasattr(self, "net_"))
+
+    def _fit(self, X, y, *, epochs, resume):
+        if self.noise is not None:
+            self.noise._validate_params()
+        if self.early_stopping and self.validation_fraction is None:
+            raise ValueError(
+                "early_stopping=True needs a validation set: set "
+                "validation_fraction, e.g. validation_fraction=0.1."
+            )
+        X, batch, shape = self._check_images(X, reset=not resume)
+        if resume and shape != self.image_shape_:
+            raise ValueError(
+                f"Cannot continue training on {shape[0]}x{shape[1]} images: the "
+                f"model was fitted on {self.image_shape_[0]}x{self.image_shape_[1]}."
+            )
+        targets = self._check_targets(y, X, batch, shape)
+        _warn_out_of_range(targets)
+
+        if not resume:
+            self.device_ = resolve_device(self.device)
+            self._seed = draw_seed(self.random_state)
+            self.image_shape_ = shape
+            self.net_ = self._build_net()
+        else:
+            self._update_net()
+        net = self.net_
+
+        inputs = as_tensor(batch, np.float32).to(net.device)
+        target_t = inputs if targets is batch else as_tensor(targets, np.float32)
+        dataset = ImagePairs(inputs, target_t.to(net.device))
+
+        with torch.random.fork_rng(devices=rng_devices(net.device)):
+            if not resume:
+                torch.manual_seed(child_seed(self._seed, 3))
+                net.initialize()
+            # dropout and the like in later epochs: seeded by the epoch reached
+            torch.manual_seed(child_seed(self._seed, len(net.history), 5))
+            net.partial_fit(dataset, epochs=epochs)
+
+        self.history_ = net.history
+        self.n_iter_ = len(net.history)
+        self.latent_shape_ = self._latent_shape()
+        return self
+
+    def _net_params(self):
+        callbacks = []
+        if self.early_stopping:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss",
+                        patience=self.n_iter_no_change,
+                        threshold=self.tol,
+                        threshold_mode="rel",
+                        load_best=True,
+                        sink=print if self.verbose else _silent,
+                    ),
+                )
+            )
+        if self.verbose >= 2:
+            callbacks.append(("progress_bar", ProgressBar()))
+        callbacks.extend(copy.deepcopy(self.callbacks or []))
+        return {
+            "noise": self.noise,
+            "max_epochs": self.max_epochs,
+            "batch_size": self.batch_size,
+            "lr": self.lr,
+            "callbacks": callbacks,
+            "verbose": int(self.verbose),
+        }
+
+    def _build_net(self):
+        return DenoisingNet(
+            module=PaddedNetwork,
+            module__network=ReferenceAutoencoder,
+            criterion=torch.nn.MSELoss,
+            optimizer=self.optimizer,
+            train_split=(
+                HoldOut(self.validation_fraction, child_seed(self._seed, 4))
+                if self.validation_fraction is not None
+                else None
+            ),
+            device=self.device_,
+            seed=self._seed,
+            **self._net_params(),
+        )
+
+    def _update_net(self):
+        """Carry parameters changed since the last fit over to the skorch net."""
+        params = self._net_params()
+        callbacks = params.pop("callbacks")
+        self.net_.set_params(**params)
+        if callbacks != self.net_.callbacks:
+            self.net_.callbacks = callbacks
+            self.net_.initialize_callbacks()
+
+    def _latent_shape(self):
+        h, w = self.image_shape_
+        probe = torch.zeros(1, 1, h, w, device=self.net_.device)
+        module = self.net_.module_
+        with torch.inference_mode():
+            was_training = module.training
+            module.eval()
+            shape = tuple(module.encode(probe).shape[1:])
+            module.train(was_training)
+        return shape
+
+    # -------------------------------------------------------------- inference
+    def _map_batches(self, batch, fn, dtype):
+        """Apply ``fn(module, x)`` to ``batch`` in chunks; return a NumPy array."""
+        module = self.net_.module_
+        device = self.net_.device
+        was_training = module.training
+        module.eval()
+        out = None
+        try:
+            with torch.inference_mode():
+                for start in range(0, len(batch), _INFERENCE_BATCH):
+                    chunk = batch[start : start + _INFERENCE_BATCH]
+                    result = fn(module, as_tensor(chunk, np.float32).to(device))
+                    if out is None:
+                        out = np.empty((len(batch), *result.shape[1:]), dtype=dtype)
+                    out[start : start + len(chunk)] = result.cpu().numpy()
+        finally:
+            module.train(was_training)
+        return out
+
+    def transform(self, X):
+        """Denoise ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w) or (n_samples, 1, h, w)
+            Images of the size seen in :meth:`fit`. Not modified.
+
+        Returns
+        -------
+        X_denoised : ndarray of the same shape as X
+            Denoised images in [0, 1]; float32 for float32 input, else float64.
+        """
+        check_is_fitted(self)
+        X, batch, _ = self._check_images(X, reset=False)
+        out = self._map_batches(batch, lambda module, x: module(x), X.dtype)
+        return out.reshape(X.shape)
+
+    def encode(self, X):
+        """Latent code of each image: the output of the encoder, flattened.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w) or (n_samples, 1, h, w)
+            Images of the size seen in :meth:`fit`.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, prod(latent_shape_))
+            The encoder's feature maps (channels, height, width in C order), usable
+            as features for another estimator.
+        """
+        check_is_fitted(self)
+        X, batch, _ = self._check_images(X, reset=False)
+        out = self._map_batches(batch, lambda module, x: module.encode(x), X.dtype)
+        return out.reshape(len(out), -1)
+
+    def decode(self, codes):
+        """Images reconstructed from latent codes made by :meth:`encode`.
+
+        Parameters
+        ----------
+        codes : array-like of shape (n_samples, prod(latent_shape_))
+            Latent codes.
+
+        Returns
+        -------
+        images : ndarray of shape (n_samples, n_features_in_)
+            Flat images.
+        """
+        check_is_fitted(self)
+        codes = check_array(codes, dtype=_FLOATS, input_name="codes", estimator=self)
+        n_code = int(np.prod(self.latent_shape_))
+        if codes.shape[1] != n_code:
+            raise ValueError(
+                f"codes have {codes.shape[1]} features but the latent code of this "
+                f"model has {n_code} (latent_shape_={self.latent_shape_})."
+            )
+        z = codes.reshape(len(codes), *self.latent_shape_)
+        out = self._map_batches(
+            z, lambda module, c: module.decode(c, self.image_shape_), codes.dtype
+        )
+        return out.reshape(len(out), -1)
+
+    def score(self, X, y=None):
+        """Mean PSNR (dB) of the denoised ``X`` against the clean ``y``.
+
+        Uses :func:`skdae.metrics.psnr` (per image, then averaged); higher is
+        better.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w) or (n_samples, 1, h, w)
+            Noisy images.
+        y : array-like of the same shape as X, or None, default=None
+            Clean images; ``None`` (or 1-D labels) compares with ``X`` itself.
+
+        Returns
+        -------
+        score : float
+            Mean PSNR in dB.
+        """
+        denoised = self.transform(X)
+        if y is None or np.ndim(y) < 2:
+            clean = X
+        else:
+            y, _, y_shape = self._check_images(y, reset=False, name="y")
+            check_same_images(y_shape, self.image_shape_, "y")
+            clean = y
+        return psnr(np.reshape(np.asarray(clean), denoised.shape), denoised)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+def _silent(*args, **kwargs):
+    """A sink for skorch messages when verbose=0."""
+
+
+def _warn_out_of_range(targets, tol=1e-3):
+    low, high = float(targets.min()), float(targets.max())
+    if low < -tol or high > 1 + tol:
+        hint = " Images in 0..255 should be divided by 255." if high > 2 else ""
+        warnings.warn(
+            f"Target images span [{low:.3g}, {high:.3g}], outside [0, 1]; the "
+            f"network ends in a sigmoid and can only output values in [0, 1].{hint}",
+            UserWarning,
+            stacklevel=3,
+        )

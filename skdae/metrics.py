@@ -1,0 +1,274 @@
+"""Image-quality metrics and scikit-learn scorers for denoisers.
+
+Conventions
+-----------
+Every metric compares images one by one and then averages over images: PSNR is
+``10 * log10(data_range**2 / MSE)`` with the MSE of each image, so a few perfect
+images cannot dominate the mean the way a pooled MSE would hide bad ones. Images
+are the rows of the first axis: flat ``(n, h * w)``, ``(n, h, w)`` or
+``(n, 1, h, w)`` arrays are all accepted. An image reconstructed exactly has an
+infinite PSNR.
+"""
+
+import numbers
+
+import numpy as np
+from skimage.metrics import structural_similarity
+
+from ._images import check_image_shape_param, resolve_flat_shape
+
+__all__ = [
+    "mse",
+    "psnr",
+    "ssim",
+    "make_denoising_scorer",
+    "psnr_scorer",
+    "ssim_scorer",
+    "neg_mse_scorer",
+]
+
+
+def _check_pair(y_true, y_pred):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.ndim < 2 or y_true.shape[0] == 0:
+        raise ValueError(
+            "Expected a batch of images with the images along the first axis, got "
+            f"shape {y_true.shape}."
+        )
+    if y_true.size != y_pred.size or y_true.shape[0] != y_pred.shape[0]:
+        raise ValueError(
+            f"y_true and y_pred differ in shape: {y_true.shape} vs {y_pred.shape}."
+        )
+    for name, arr in (("y_true", y_true), ("y_pred", y_pred)):
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} contains NaN or infinity.")
+    return y_true.reshape(len(y_true), -1), y_pred.reshape(len(y_true), -1)
+
+
+def _check_data_range(data_range):
+    if not isinstance(data_range, numbers.Real) or not data_range > 0:
+        raise ValueError(f"data_range must be a positive number, got {data_range!r}.")
+
+
+def mse(y_true, y_pred, *, per_image=False):
+    """Mean squared error per image, averaged over images.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_images, ...)
+        Reference and estimated images.
+    per_image : bool, default=False
+        Return one value per image instead of the mean.
+
+    Returns
+    -------
+    float or ndarray of shape (n_images,)
+    """
+    a, b = _check_pair(y_true, y_pred)
+    values = np.mean((a - b) ** 2, axis=1)
+    return values if per_image else float(values.mean())
+
+
+def psnr(y_true, y_pred, *, data_range=1.0, per_image=False):
+    """Peak signal-to-noise ratio in dB, per image, averaged over images.
+
+    ``10 * log10(data_range**2 / mse_i)`` for each image ``i``; higher is better.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_images, ...)
+        Clean reference images.
+    y_pred : array-like of the same shape
+        Noisy or denoised images.
+    data_range : float, default=1.0
+        Peak-to-peak range of the image values (1.0 for images in [0, 1]).
+    per_image : bool, default=False
+        Return one value per image instead of the mean over images.
+
+    Returns
+    -------
+    float or ndarray of shape (n_images,)
+        PSNR in dB; ``inf`` for an image reconstructed exactly.
+
+    See Also
+    --------
+    ssim : Structural similarity.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdae.metrics import psnr
+    >>> clean = np.zeros((2, 16))
+    >>> noisy = clean + 0.1
+    >>> round(psnr(clean, noisy), 6)
+    20.0
+    """
+    _check_data_range(data_range)
+    values = mse(y_true, y_pred, per_image=True)
+    with np.errstate(divide="ignore"):
+        values = 10.0 * np.log10(data_range**2 / values)
+    return values if per_image else float(values.mean())
+
+
+def _as_images(arr, image_shape):
+    arr = np.asarray(arr, dtype=np.float64)
+    if arr.ndim == 2:
+        h, w = resolve_flat_shape(arr.shape[1], check_image_shape_param(image_shape))
+        return arr.reshape(-1, h, w)
+    if arr.ndim == 4 and arr.shape[1] == 1:
+        return arr[:, 0]
+    if arr.ndim == 3:
+        return arr
+    raise ValueError(
+        "Expected images of shape (n, h * w), (n, h, w) or (n, 1, h, w); got "
+        f"{arr.shape}."
+    )
+
+
+def ssim(y_true, y_pred, *, data_range=1.0, image_shape=None, per_image=False):
+    """Structural similarity (SSIM), per image, averaged over images.
+
+    Computed with :func:`skimage.metrics.structural_similarity` and its defaults
+    (a uniform 7x7 window, ``K1=0.01``, ``K2=0.03``) on each 2-D image; higher is
+    better, 1 for identical images.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_images, h * w), (n_images, h, w) or (n_images, 1, h, w)
+        Clean reference images.
+    y_pred : array-like of the same shape
+        Noisy or denoised images.
+    data_range : float, default=1.0
+        Peak-to-peak range of the image values.
+    image_shape : (int, int) or None, default=None
+        Image height and width for flat input; square images are inferred.
+    per_image : bool, default=False
+        Return one value per image instead of the mean over images.
+
+    Returns
+    -------
+    float or ndarray of shape (n_images,)
+
+    See Also
+    --------
+    psnr : Peak signal-to-noise ratio.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdae.metrics import ssim
+    >>> rng = np.random.default_rng(0)
+    >>> clean = rng.random((3, 64))
+    >>> float(ssim(clean, clean))
+    1.0
+    """
+    _check_data_range(data_range)
+    _check_pair(y_true, y_pred)
+    a = _as_images(y_true, image_shape)
+    b = _as_images(y_pred, image_shape).reshape(a.shape)
+    if min(a.shape[1:]) < 7:
+        raise ValueError(
+            f"SSIM uses a 7x7 window; images of {a.shape[1]}x{a.shape[2]} pixels "
+            "are too small."
+        )
+    values = np.array(
+        [structural_similarity(t, p, data_range=data_range) for t, p in zip(a, b)]
+    )
+    return values if per_image else float(values.mean())
+
+
+def _image_shape_of(estimator):
+    """The image shape a fitted estimator (or a pipeline ending in one) uses."""
+    for candidate in (estimator, getattr(estimator, "steps", [(None, None)])[-1][1]):
+        shape = getattr(candidate, "image_shape_", None)
+        if shape is not None:
+            return shape
+    return None
+
+
+class _DenoisingScorer:
+    """Scorer ``(estimator, X, y) -> float`` for GridSearchCV and friends."""
+
+    def __init__(self, metric, sign, noise=None, data_range=1.0):
+        self.metric = metric
+        self.sign = sign
+        self.noise = noise
+        self.data_range = data_range
+
+    def __call__(self, estimator, X, y=None):
+        clean = np.asarray(y) if y is not None and np.ndim(y) > 1 else X
+        inputs = self.noise.transform(X) if self.noise is not None else X
+        denoised = estimator.transform(inputs)
+        clean = np.reshape(np.asarray(clean), np.shape(denoised))
+        if self.metric == "psnr":
+            value = psnr(clean, denoised, data_range=self.data_range)
+        elif self.metric == "ssim":
+            value = ssim(
+                clean,
+                denoised,
+                data_range=self.data_range,
+                image_shape=_image_shape_of(estimator),
+            )
+        else:
+            value = mse(clean, denoised)
+        return self.sign * value
+
+    def __repr__(self):
+        noise = f", noise={self.noise!r}" if self.noise is not None else ""
+        return f"make_denoising_scorer({self.metric!r}{noise})"
+
+
+_SIGNS = {"psnr": 1.0, "ssim": 1.0, "neg_mse": -1.0}
+
+
+def make_denoising_scorer(metric="psnr", *, noise=None, data_range=1.0):
+    """Make a scorer that rates how well an estimator's ``transform`` denoises.
+
+    The scorer called as ``scorer(estimator, X, y)`` corrupts ``X`` with ``noise``
+    (if given), runs ``estimator.transform`` and compares the result with the clean
+    images: ``y`` when it holds images (2-D or more), else ``X`` itself. Use a
+    fixed ``noise`` (an int ``random_state``) to choose the *training* noise level
+    of a denoiser for a given *test* corruption.
+
+    Parameters
+    ----------
+    metric : {"psnr", "ssim", "neg_mse"}, default="psnr"
+        Quality measure; all are "greater is better".
+    noise : skdae noise model or None, default=None
+        Corruption applied to ``X`` at scoring time only.
+    data_range : float, default=1.0
+        Peak-to-peak range of the image values.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y=None) -> float``.
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skdae import DenoisingAutoencoder, GaussianNoise
+    >>> from skdae.metrics import make_denoising_scorer
+    >>> scorer = make_denoising_scorer(noise=GaussianNoise(0.5, random_state=0))
+    >>> search = GridSearchCV(
+    ...     DenoisingAutoencoder(noise=GaussianNoise()),
+    ...     {"noise__sigma": [0.3, 0.5, 0.7]},
+    ...     scoring=scorer,
+    ... )
+    """
+    if metric not in _SIGNS:
+        raise ValueError(
+            f"metric must be one of {sorted(_SIGNS)}, got {metric!r}."
+        )
+    _check_data_range(data_range)
+    name = "mse" if metric == "neg_mse" else metric
+    return _DenoisingScorer(name, _SIGNS[metric], noise=noise, data_range=data_range)
+
+
+#: Scorer: mean PSNR (dB) of ``transform(X)`` against the clean images.
+psnr_scorer = make_denoising_scorer("psnr")
+#: Scorer: mean SSIM of ``transform(X)`` against the clean images.
+ssim_scorer = make_denoising_scorer("ssim")
+#: Scorer: minus the mean squared error of ``transform(X)``.
+neg_mse_scorer = make_denoising_scorer("neg_mse")
