@@ -17,8 +17,7 @@ def check_image_shape_param(image_shape):
     if not isinstance(image_shape, (tuple, list)) or len(image_shape) != 2:
         raise ValueError(msg)
     if not all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool)
-        for v in image_shape
+        isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in image_shape
     ):
         raise ValueError(msg)
     h, w = (int(v) for v in image_shape)
@@ -82,9 +81,7 @@ def to_batch(X, image_shape):
     if X.ndim > 2 and image_shape is not None:
         expected = resolve_flat_shape(h * w, image_shape)
         if expected != (h, w):
-            raise ValueError(
-                f"X holds {h}x{w} images but image_shape={image_shape!r}."
-            )
+            raise ValueError(f"X holds {h}x{w} images but image_shape={image_shape!r}.")
     return X.reshape(X.shape[0], 1, h, w), (h, w)
 
 
@@ -92,8 +89,9 @@ def check_same_images(shape, fitted_shape, name):
     """Raise if images of ``shape`` differ from those seen in fit."""
     if tuple(shape) != tuple(fitted_shape):
         raise ValueError(
-            f"{name} holds {shape[0]}x{shape[1]} images but the estimator was "
-            f"fitted on {fitted_shape[0]}x{fitted_shape[1]} images."
+            f"{name} holds {shape[0]}x{shape[1]} images but {fitted_shape[0]}x"
+            f"{fitted_shape[1]} images were expected (the size the estimator was "
+            "fitted on)."
         )
 
 

@@ -122,12 +122,20 @@ class DenoisingNet(NeuralNet):
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         finally:
-            del self._shuffle_generator, self._noise_generator
+            # generators live on the device: never pickle them with the net
+            for name in (
+                "_shuffle_generator",
+                "_noise_generator",
+                "_valid_noise_generator",
+            ):
+                self.__dict__.pop(name, None)
 
     def get_iterator(self, dataset, training=False):
         if training:
             return BatchIterator(
-                dataset, self.batch_size, shuffle=True,
+                dataset,
+                self.batch_size,
+                shuffle=True,
                 generator=self._shuffle_generator,
             )
         return BatchIterator(dataset, max(self.batch_size, 256))
@@ -135,7 +143,9 @@ class DenoisingNet(NeuralNet):
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if not training and iterator is not None and self.noise is not None:
             device = iterator.dataset.inputs.device
-            self._valid_noise_generator = torch_generator(self._valid_noise_seed, device)
+            self._valid_noise_generator = torch_generator(
+                self._valid_noise_seed, device
+            )
         return super().run_single_epoch(
             iterator, training, prefix, step_fn, **fit_params
         )

@@ -6,7 +6,12 @@ import warnings
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import (
     _check_feature_names,
@@ -244,13 +249,21 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 
     def _check_targets(self, y, X, batch, shape):
         """The clean targets as an (n, 1, h, w) array; ``batch`` if y is None."""
-        if y is None or np.ndim(y) < 2:
+        if not _holds_images(y):
             return batch
-        y, y_batch, y_shape = self._check_images(y, reset=False, name="y")
+        y = check_array(
+            y, allow_nd=True, dtype=_FLOATS, ensure_all_finite=True, input_name="y"
+        )
         if len(y) != len(X):
             raise ValueError(
                 f"X and y hold different numbers of images: {len(X)} and {len(y)}."
             )
+        if y.ndim == 2 and y.shape[1] != shape[0] * shape[1]:
+            raise ValueError(
+                f"y has {y.shape[1]} features per image but X holds "
+                f"{shape[0]}x{shape[1]} images."
+            )
+        y_batch, y_shape = to_batch(y, shape if y.ndim == 2 else None)
         check_same_images(y_shape, shape, "y")
         return y_batch
 
@@ -304,11 +317,6 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
                 "validation_fraction, e.g. validation_fraction=0.1."
             )
         X, batch, shape = self._check_images(X, reset=not resume)
-        if resume and shape != self.image_shape_:
-            raise ValueError(
-                f"Cannot continue training on {shape[0]}x{shape[1]} images: the "
-                f"model was fitted on {self.image_shape_[0]}x{self.image_shape_[1]}."
-            )
         targets = self._check_targets(y, X, batch, shape)
         _warn_out_of_range(targets)
 
@@ -504,20 +512,29 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         score : float
             Mean PSNR in dB.
         """
-        denoised = self.transform(X)
-        if y is None or np.ndim(y) < 2:
-            clean = X
-        else:
-            y, _, y_shape = self._check_images(y, reset=False, name="y")
-            check_same_images(y_shape, self.image_shape_, "y")
-            clean = y
-        return psnr(np.reshape(np.asarray(clean), denoised.shape), denoised)
+        check_is_fitted(self)
+        X, batch, shape = self._check_images(X, reset=False)
+        clean = self._check_targets(y, X, batch, shape)
+        denoised = self._map_batches(batch, lambda module, x: module(x), X.dtype)
+        return psnr(clean.reshape(len(clean), -1), denoised.reshape(len(clean), -1))
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        net = self.__dict__.get("net_")
+        if net is not None:
+            # skorch maps a CUDA-trained net to the CPU when CUDA is missing
+            self.device_ = str(net.device)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = False
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _holds_images(y):
+    """Whether ``y`` is a target image array, not None or a 1-D label vector."""
+    return y is not None and np.asarray(y).ndim >= 2
 
 
 def _silent(*args, **kwargs):
@@ -527,7 +544,11 @@ def _silent(*args, **kwargs):
 def _warn_out_of_range(targets, tol=1e-3):
     low, high = float(targets.min()), float(targets.max())
     if low < -tol or high > 1 + tol:
-        hint = " Images in 0..255 should be divided by 255." if high > 2 else ""
+        hint = (
+            " Images in 0..255 should be divided by 255."
+            if low >= 0 and high > 2
+            else ""
+        )
         warnings.warn(
             f"Target images span [{low:.3g}, {high:.3g}], outside [0, 1]; the "
             f"network ends in a sigmoid and can only output values in [0, 1].{hint}",

@@ -197,7 +197,7 @@ class _DenoisingScorer:
         self.data_range = data_range
 
     def __call__(self, estimator, X, y=None):
-        clean = np.asarray(y) if y is not None and np.ndim(y) > 1 else X
+        clean = X if y is None or np.asarray(y).ndim < 2 else y
         inputs = self.noise.transform(X) if self.noise is not None else X
         denoised = estimator.transform(inputs)
         clean = np.reshape(np.asarray(clean), np.shape(denoised))
@@ -258,9 +258,7 @@ def make_denoising_scorer(metric="psnr", *, noise=None, data_range=1.0):
     ... )
     """
     if metric not in _SIGNS:
-        raise ValueError(
-            f"metric must be one of {sorted(_SIGNS)}, got {metric!r}."
-        )
+        raise ValueError(f"metric must be one of {sorted(_SIGNS)}, got {metric!r}.")
     _check_data_range(data_range)
     name = "mse" if metric == "neg_mse" else metric
     return _DenoisingScorer(name, _SIGNS[metric], noise=noise, data_range=data_range)
