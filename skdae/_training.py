@@ -5,6 +5,10 @@ being collated sample by sample by a :class:`torch.utils.data.DataLoader`; the
 training loop, callbacks and history are skorch's own.
 """
 
+import copy
+import math
+import warnings
+
 import torch
 from skorch import NeuralNet
 
@@ -119,16 +123,92 @@ class DenoisingNet(NeuralNet):
             child_seed(self.seed, epochs_done, 1), device
         )
         self._valid_noise_seed = child_seed(self.seed, 2)
+        self._last_state = self._snapshot(epochs_done)  # last finished epoch so far
+        self._best_state = None
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            self._recover_from_interrupt()
+            return self
         finally:
-            # generators live on the device: never pickle them with the net
+            # generators live on the device and snapshots are transient: never
+            # pickle them with the net
             for name in (
                 "_shuffle_generator",
                 "_noise_generator",
                 "_valid_noise_generator",
+                "_last_state",
+                "_best_state",
             ):
                 self.__dict__.pop(name, None)
+
+    # ------------------------------------------------ snapshots and recovery
+    def _snapshot(self, epoch):
+        return (
+            epoch,
+            copy.deepcopy(self.module_.state_dict()),
+            copy.deepcopy(self.optimizer_.state_dict()),
+        )
+
+    def _restore(self, snapshot):
+        _, module_state, optimizer_state = snapshot
+        self.module_.load_state_dict(module_state)
+        self.optimizer_.load_state_dict(optimizer_state)
+
+    def _note_best(self):
+        """Promote the last snapshot to "best" if its epoch had the best valid loss."""
+        finished = [row for row in self.history if "train_loss" in row]
+        if finished and finished[-1].get("valid_loss_best"):
+            self._best_state = self._last_state
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(self.history):
+            self._note_best()  # callbacks have scored the previous epoch by now
+        super().on_epoch_begin(net, **kwargs)
+
+    def on_epoch_end(self, net, **kwargs):
+        super().on_epoch_end(net, **kwargs)
+        self._last_state = self._snapshot(len(self.history))
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        super().on_batch_end(net, batch=batch, training=training, **kwargs)
+        key = "train_loss" if training else "valid_loss"
+        value = self.history[-1, "batches", -1, key]
+        if not math.isfinite(value):
+            self._diverged(key, value)
+
+    def _diverged(self, key, value):
+        epoch = len(self.history)
+        batch = len(self.history[-1]["batches"])
+        restored = self._last_state[0]
+        self._restore(self._last_state)
+        del self.history[restored:]
+        raise FloatingPointError(
+            f"Training diverged: the {key.replace('_', ' ')} became {value} in "
+            f"epoch {epoch}, batch {batch}. The weights of epoch {restored} were "
+            f"restored. Lower the learning rate (lr={self.lr}) or check the data "
+            "for extreme values."
+        )
+
+    def _recover_from_interrupt(self):
+        self._note_best()
+        interrupted_in = len(self.history)
+        if self._best_state is not None:
+            snapshot, which = self._best_state, "the best validation epoch"
+        else:
+            snapshot, which = self._last_state, "the last finished epoch"
+        self._restore(snapshot)
+        # drop the epoch that was cut short; keep the record of finished ones
+        while len(self.history) and "train_loss" not in self.history[-1]:
+            del self.history[-1]
+        warnings.warn(
+            f"Training was interrupted (KeyboardInterrupt) in epoch {interrupted_in}. "
+            f"The model keeps the weights of {which} (epoch {snapshot[0]}) and the "
+            f"history of the {len(self.history)} finished epochs. Call fit with "
+            "warm_start=True, or partial_fit, to resume.",
+            UserWarning,
+            stacklevel=2,
+        )
 
     def get_iterator(self, dataset, training=False):
         if training:

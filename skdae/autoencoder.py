@@ -339,12 +339,21 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
                 net.initialize()
             # dropout and the like in later epochs: seeded by the epoch reached
             torch.manual_seed(child_seed(self._seed, len(net.history), 5))
-            net.partial_fit(dataset, epochs=epochs)
-
-        self.history_ = net.history
-        self.n_iter_ = len(net.history)
-        self.latent_shape_ = self._latent_shape()
+            try:
+                net.partial_fit(dataset, epochs=epochs)
+            except FloatingPointError:
+                if not len(net.history):  # nothing usable was learnt
+                    del self.net_
+                    raise
+                self._set_fitted_state()
+                raise
+        self._set_fitted_state()
         return self
+
+    def _set_fitted_state(self):
+        self.history_ = self.net_.history
+        self.n_iter_ = len(self.net_.history)
+        self.latent_shape_ = self._latent_shape()
 
     def _net_params(self):
         callbacks = []
@@ -391,13 +400,14 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         )
 
     def _update_net(self):
-        """Carry parameters changed since the last fit over to the skorch net."""
+        """Carry the current parameters over to the skorch net before resuming.
+
+        Callbacks are copied from ``callbacks`` afresh, as in a new fit.
+        """
         params = self._net_params()
-        callbacks = params.pop("callbacks")
+        self.net_.callbacks = params.pop("callbacks")
         self.net_.set_params(**params)
-        if callbacks != self.net_.callbacks:
-            self.net_.callbacks = callbacks
-            self.net_.initialize_callbacks()
+        self.net_.initialize_callbacks()
 
     def _latent_shape(self):
         h, w = self.image_shape_
@@ -517,6 +527,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         clean = self._check_targets(y, X, batch, shape)
         denoised = self._map_batches(batch, lambda module, x: module(x), X.dtype)
         return psnr(clean.reshape(len(clean), -1), denoised.reshape(len(clean), -1))
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
 
     def __setstate__(self, state):
         super().__setstate__(state)

@@ -376,3 +376,84 @@ def test_cuda_fit_then_cpu_unpickle(blobs, tmp_path):
         check=True,
         env={"CUDA_VISIBLE_DEVICES": "", "PATH": ""},
     )
+
+
+# ------------------------------------------------------ interrupts, divergence
+class _InterruptAt(Callback):
+    """Raise KeyboardInterrupt at a given (epoch, batch); record epoch-end weights."""
+
+    def __init__(self, epoch, batch):
+        self.epoch = epoch
+        self.batch = batch
+
+    def initialize(self):
+        self.weights = {}
+        self.seen = 0
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.seen = 0
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        self.seen += training
+        if len(net.history) == self.epoch and self.seen == self.batch:
+            raise KeyboardInterrupt
+
+    def on_epoch_end(self, net, **kwargs):
+        state = net.module_.state_dict()
+        self.weights[len(net.history)] = {k: v.clone() for k, v in state.items()}
+
+
+def test_keyboard_interrupt_keeps_last_finished_epoch():
+    X = make_blob_images(64)
+    dae = DenoisingAutoencoder(
+        callbacks=[("stop", _InterruptAt(epoch=3, batch=2))],
+        max_epochs=5,
+        batch_size=16,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="interrupted.*epoch 3.*epoch 2"):
+        dae.fit(X)
+    assert dae.n_iter_ == 2 and len(dae.history_) == 2
+    saved = dict(dae.net_.callbacks_)["stop"].weights[2]
+    for key, value in dae.net_.module_.state_dict().items():
+        assert torch.equal(value, saved[key])
+    assert np.all(np.isfinite(dae.transform(X)))
+    dae.set_params(callbacks=None).partial_fit(X)  # resumes from there
+    assert dae.n_iter_ == 3
+
+
+def test_keyboard_interrupt_with_validation_keeps_best_epoch():
+    X = make_blob_images(64)
+    stop = _InterruptAt(epoch=4, batch=1)
+    dae = DenoisingAutoencoder(
+        callbacks=[("stop", stop)],
+        validation_fraction=0.25,
+        max_epochs=6,
+        batch_size=16,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="best validation epoch"):
+        dae.fit(X)
+    valid = dae.history_[:, "valid_loss"]
+    best = int(np.argmin(valid)) + 1
+    saved = dict(dae.net_.callbacks_)["stop"].weights[best]
+    for key, value in dae.net_.module_.state_dict().items():
+        assert torch.equal(value, saved[key])
+
+
+def test_divergence_raises_clear_error():
+    X = make_blob_images(64)
+    # a huge learning rate with plain SGD blows the weights up to inf/NaN
+    dae = DenoisingAutoencoder(
+        optimizer=torch.optim.SGD,
+        lr=1e20,
+        max_epochs=3,
+        batch_size=16,
+        random_state=0,
+    )
+    with pytest.raises(FloatingPointError, match="diverged.*Lower the learning rate"):
+        dae.fit(X)
+    # the model learnt nothing usable: it is not fitted
+    with pytest.raises(NotFittedError):
+        dae.transform(X)
