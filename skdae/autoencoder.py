@@ -24,6 +24,7 @@ from skorch.callbacks import EarlyStopping, ProgressBar
 from ._devices import resolve_device, rng_devices
 from ._images import check_image_shape_param, check_same_images, to_batch
 from ._padding import PaddedNetwork
+from ._persistence import load_model, save_model
 from ._random import child_seed, draw_seed
 from ._tensors import as_tensor
 from ._training import DenoisingNet, HoldOut, ImagePairs
@@ -527,6 +528,61 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         clean = self._check_targets(y, X, batch, shape)
         denoised = self._map_batches(batch, lambda module, x: module(x), X.dtype)
         return psnr(clean.reshape(len(clean), -1), denoised.reshape(len(clean), -1))
+
+    # ------------------------------------------------------------ persistence
+    def save(self, path):
+        """Save the fitted model to a file that loads without pickle.
+
+        The file holds the weights, the optimizer state, the hyperparameters and
+        the training history as tensors and plain values (written with
+        :func:`torch.save`). :meth:`load` reads it with ``weights_only=True``, so
+        loading a model file from someone else cannot run code, unlike a pickle.
+        Callbacks are not saved; noise models and optimizers are saved by name
+        (skdae's noise models and :mod:`torch.optim` optimizers only).
+
+        Parameters
+        ----------
+        path : str or path-like
+            File to write, e.g. ``"model.skdae"``.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The file written.
+
+        See Also
+        --------
+        load : Read the file back.
+        """
+        check_is_fitted(self)
+        return save_model(self, path)
+
+    @classmethod
+    def load(cls, path, *, device=None):
+        """Load a model written by :meth:`save`, without unpickling any object.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Model file.
+        device : str or None, default=None
+            Device to load onto. ``None`` uses the device the model was trained on
+            when available and falls back to the CPU (with a warning) otherwise,
+            so a CUDA-trained model loads on a CPU-only machine.
+
+        Returns
+        -------
+        model : DenoisingAutoencoder
+            The fitted model; training can continue with ``partial_fit`` or
+            ``warm_start=True``.
+
+        Raises
+        ------
+        ValueError
+            If the file is not a skdae model file or holds anything but tensors and
+            plain values (for example a malicious pickle payload).
+        """
+        return load_model(cls, path, device=device)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")

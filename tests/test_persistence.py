@@ -1,0 +1,121 @@
+"""Safe model files: save/load without pickle, refusal of code payloads."""
+
+import os
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+from skdae import DenoisingAutoencoder, GaussianNoise, SaltPepperNoise
+
+from .conftest import make_blob_images
+
+
+@pytest.fixture(scope="module")
+def X():
+    return make_blob_images(64)
+
+
+@pytest.fixture(scope="module")
+def model(X):
+    return DenoisingAutoencoder(
+        noise=SaltPepperNoise(0.1), max_epochs=2, batch_size=16, random_state=0
+    ).fit(X)
+
+
+def test_round_trip(model, X, tmp_path):
+    path = model.save(tmp_path / "model.skdae")
+    loaded = DenoisingAutoencoder.load(path)
+    np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
+    assert loaded.get_params()["noise"].get_params() == model.noise.get_params()
+    assert loaded.get_params(deep=False).keys() == model.get_params(deep=False).keys()
+    assert loaded.history_[:, "train_loss"] == model.history_[:, "train_loss"]
+    assert loaded.image_shape_ == model.image_shape_
+    assert loaded.latent_shape_ == model.latent_shape_
+
+
+def test_resumed_training_matches_uninterrupted(X, tmp_path):
+    params = dict(noise=GaussianNoise(sigma=(0.2)), batch_size=16, random_state=3)
+    a = DenoisingAutoencoder(max_epochs=1, **params).fit(X)
+    a.save(tmp_path / "a.skdae")
+    b = DenoisingAutoencoder.load(tmp_path / "a.skdae")
+    a.partial_fit(X)
+    b.partial_fit(X)
+    np.testing.assert_array_equal(a.transform(X), b.transform(X))
+
+
+def test_tuple_and_feature_names_survive(tmp_path):
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(make_blob_images(32), columns=[f"px{i}" for i in range(144)])
+    model = DenoisingAutoencoder(image_shape=(12, 12), max_epochs=1, random_state=0)
+    model.fit(X)
+    loaded = DenoisingAutoencoder.load(model.save(tmp_path / "m.skdae"))
+    assert loaded.image_shape == (12, 12)
+    assert list(loaded.feature_names_in_) == list(X.columns)
+
+
+class _Payload:
+    """Runs code when unpickled (what a malicious 'model' file would do)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.makedirs, (self.marker,))
+
+
+def test_malicious_payload_is_refused(tmp_path):
+    marker = str(tmp_path / "pwned")
+    evil = tmp_path / "evil.skdae"
+    torch.save({"format": "skdae.DenoisingAutoencoder", "x": _Payload(marker)}, evil)
+    with pytest.raises(ValueError, match="not a safe skdae model file"):
+        DenoisingAutoencoder.load(evil)
+    assert not os.path.exists(marker)
+    # a plain pickle of a (possibly tampered) estimator is refused too
+    pickled = tmp_path / "model.pkl"
+    pickled.write_bytes(pickle.dumps(_Payload(marker)))
+    with pytest.raises(ValueError, match="not a safe skdae model file"):
+        DenoisingAutoencoder.load(pickled)
+    assert not os.path.exists(marker)
+
+
+def test_not_a_model_file(tmp_path):
+    other = tmp_path / "weights.pt"
+    torch.save({"a": torch.zeros(2)}, other)
+    with pytest.raises(ValueError, match="not a skdae model file"):
+        DenoisingAutoencoder.load(other)
+    junk = tmp_path / "junk.skdae"
+    junk.write_bytes(b"\x00" * 100)
+    with pytest.raises(ValueError, match="not a safe skdae model file"):
+        DenoisingAutoencoder.load(junk)
+
+
+def test_cuda_trained_model_loads_on_cpu(model, X, tmp_path):
+    if torch.cuda.is_available():
+        pytest.skip("needs a machine without CUDA")
+    path = model.save(tmp_path / "m.skdae")
+    payload = torch.load(path, weights_only=True)
+    payload["fitted"]["device_"] = "cuda"  # as written on a GPU machine
+    payload["params"]["device"] = "cuda"
+    torch.save(payload, path)
+    with pytest.warns(UserWarning, match="loaded on the CPU"):
+        loaded = DenoisingAutoencoder.load(path)
+    assert loaded.device_ == "cpu"
+    np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
+
+
+def test_unsavable_parts(X, tmp_path):
+    from skdae.noise import BaseNoise
+
+    class MyNoise(BaseNoise):
+        _parameter_constraints = {}
+
+        def corrupt(self, x, generator):
+            return x
+
+    model = DenoisingAutoencoder(noise=MyNoise(), max_epochs=1, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="only skdae's own noise models"):
+        model.save(tmp_path / "m.skdae")
+    with pytest.raises(Exception, match="fitted"):
+        DenoisingAutoencoder().save(tmp_path / "m.skdae")
