@@ -1,0 +1,7 @@
+"""``python -m skdae``: the ``skdae`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
