@@ -5,16 +5,16 @@ from torch import nn
 
 
 class PaddedNetwork(nn.Module):
-    """Wrap ``network(**network_kwargs)`` so it accepts any image size.
+    """Wrap ``architecture.build()`` so it accepts any image size.
 
     Inputs are padded at the bottom and right (replicating the border pixels) to
     the next multiple of ``network.size_multiple`` and outputs are cropped back,
     so the loss is computed on the original pixels only.
     """
 
-    def __init__(self, network, network_kwargs=None):
+    def __init__(self, architecture):
         super().__init__()
-        self.network = network(**(network_kwargs or {}))
+        self.network = architecture.build()
         self.multiple = int(getattr(self.network, "size_multiple", 1))
 
     def _pad(self, x):
@@ -27,6 +27,10 @@ class PaddedNetwork(nn.Module):
     def forward(self, x):
         h, w = x.shape[-2:]
         return self.network(self._pad(x))[..., :h, :w]
+
+    def has(self, method):
+        """Whether the wrapped network offers ``encode``/``decode``."""
+        return callable(getattr(self.network, method, None))
 
     def encode(self, x):
         return self.network.encode(self._pad(x))

@@ -17,12 +17,21 @@ import numpy as np
 import torch
 from skorch.history import History
 
+from . import architectures as architecture_module
 from . import noise as noise_module
 from ._devices import resolve_device, rng_devices
 from ._random import child_seed
 
 FORMAT = "skdae.DenoisingAutoencoder"
 FORMAT_VERSION = 1
+
+
+# (kind, module, base class): classes are only ever looked up in these modules
+_ALLOWED = (
+    ("noise model", noise_module, noise_module.BaseNoise),
+    ("architecture", architecture_module, architecture_module.BaseArchitecture),
+)
+_NOT_SAVED = {"CustomArchitecture"}
 
 
 def _encode(value, where):
@@ -35,18 +44,24 @@ def _encode(value, where):
         return {"__tuple__": [_encode(v, where) for v in value]}
     if isinstance(value, list):
         return [_encode(v, where) for v in value]
-    if isinstance(value, noise_module.BaseNoise):
-        name = type(value).__name__
-        if getattr(noise_module, name, None) is not type(value):
-            raise ValueError(
-                f"{where}: only skdae's own noise models can be saved, not "
-                f"{type(value).__qualname__}"
-            )
-        params = value.get_params(deep=False)
-        return {
-            "__noise__": name,
-            "params": {k: _encode(v, f"{where}.{k}") for k, v in params.items()},
-        }
+    for kind, module, base in _ALLOWED:
+        if isinstance(value, base):
+            name = type(value).__name__
+            if getattr(module, name, None) is not type(value) or name in _NOT_SAVED:
+                raise ValueError(
+                    f"{where}: only skdae's own {kind}s can be saved, not "
+                    f"{type(value).__qualname__}"
+                )
+            params = value.get_params(deep=False)
+            return {
+                f"__{kind}__": name,
+                "params": {k: _encode(v, f"{where}.{k}") for k, v in params.items()},
+            }
+    if isinstance(value, type):
+        raise ValueError(
+            f"{where}: cannot store the class {value.__qualname__}; custom networks "
+            "cannot be saved in model files (use pickle for those)"
+        )
     raise ValueError(f"{where}: cannot store a value of type {type(value).__name__}")
 
 
@@ -56,10 +71,13 @@ def _decode(value):
     if isinstance(value, dict):
         if "__tuple__" in value:
             return tuple(_decode(v) for v in value["__tuple__"])
-        if "__noise__" in value:
-            cls = getattr(noise_module, value["__noise__"], None)
-            if not (isinstance(cls, type) and issubclass(cls, noise_module.BaseNoise)):
-                raise ValueError(f"unknown noise model {value['__noise__']!r}")
+        for kind, module, base in _ALLOWED:
+            name = value.get(f"__{kind}__")
+            if name is None:
+                continue
+            cls = getattr(module, name, None)
+            if not (isinstance(cls, type) and issubclass(cls, base)):
+                raise ValueError(f"unknown {kind} {name!r}")
             return cls(**{k: _decode(v) for k, v in value["params"].items()})
     return value
 

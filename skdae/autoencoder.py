@@ -11,8 +11,9 @@ from sklearn.base import (
     OneToOneFeatureMixin,
     TransformerMixin,
     _fit_context,
+    clone,
 )
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
@@ -28,8 +29,8 @@ from ._persistence import load_model, save_model
 from ._random import child_seed, draw_seed
 from ._tensors import as_tensor
 from ._training import DenoisingNet, HoldOut, ImagePairs
+from .architectures import BaseArchitecture, resolve_architecture
 from .metrics import psnr
-from .networks import ReferenceAutoencoder
 from .noise import BaseNoise
 
 __all__ = ["DenoisingAutoencoder"]
@@ -63,6 +64,17 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         etc.; its own ``random_state`` is not used (``random_state`` below drives
         training). Validation images (see ``validation_fraction``) get the same
         noise on every epoch. ``None`` trains on ``X`` as given.
+    architecture : {"reference", "residual", "unet"}, architecture object or \
+            torch.nn.Module subclass, default="reference"
+        The network. ``"reference"`` is the reference autoencoder described above
+        (:class:`~skdae.architectures.Reference`); ``"residual"`` a DnCNN-style
+        network that predicts the noise (:class:`~skdae.architectures.Residual`);
+        ``"unet"`` a small U-Net (:class:`~skdae.architectures.UNet`). Pass an
+        architecture object, e.g. ``Residual(depth=12, channels=48)``, to set its
+        size; its parameters are tunable as ``architecture__depth`` etc. A
+        :class:`torch.nn.Module` subclass, or
+        :class:`~skdae.architectures.CustomArchitecture` for one with keyword
+        arguments, uses your own network.
     image_shape : (int, int) or None, default=None
         Height and width of the images for flat ``(n_samples, n_features)`` input.
         ``None`` infers square images and raises a ValueError when
@@ -140,10 +152,11 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     Input may be flat ``(n_samples, height * width)`` (as ``fetch_openml`` or
     ``load_digits`` give), ``(n_samples, height, width)`` or
     ``(n_samples, 1, height, width)``; outputs have the layout of the input. Any
-    image size works: images are padded (replicating the border) to a multiple of
-    4 and cropped back. Values are expected in [0, 1]: the network ends in a
-    sigmoid, so targets outside that range cannot be reproduced (a warning says
-    so). float32 input gives float32 output and anything else float64; the
+    image size works: images are padded (replicating the border) to the multiple
+    the architecture needs (4 for the reference network) and cropped back. Values
+    are expected in [0, 1]: ``transform`` returns images clipped to [0, 1] (the
+    reference network ends in a sigmoid), so targets outside that range cannot be
+    reproduced (a warning says so). float32 input gives float32 output and anything else float64; the
     network always computes in float32. Class labels passed as a 1-D ``y`` (as a
     :class:`~sklearn.pipeline.Pipeline` does for every step) are ignored: the
     target is then ``X`` itself.
@@ -166,6 +179,11 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 
     _parameter_constraints: dict = {
         "noise": [None, BaseNoise],
+        "architecture": [
+            StrOptions({"reference", "residual", "unet"}),
+            BaseArchitecture,
+            type,
+        ],
         "image_shape": [None, tuple, list],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -186,6 +204,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self,
         noise=None,
         *,
+        architecture="reference",
         image_shape=None,
         max_epochs=20,
         batch_size=20,
@@ -202,6 +221,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         random_state=None,
     ):
         self.noise = noise
+        self.architecture = architecture
         self.image_shape = image_shape
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -387,7 +407,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     def _build_net(self):
         return DenoisingNet(
             module=PaddedNetwork,
-            module__network=ReferenceAutoencoder,
+            module__architecture=clone(resolve_architecture(self.architecture)),
             criterion=torch.nn.MSELoss,
             optimizer=self.optimizer,
             train_split=(
@@ -411,15 +431,39 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self.net_.initialize_callbacks()
 
     def _latent_shape(self):
+        module = self.net_.module_
+        if not module.has("encode"):
+            return None
         h, w = self.image_shape_
         probe = torch.zeros(1, 1, h, w, device=self.net_.device)
-        module = self.net_.module_
         with torch.inference_mode():
             was_training = module.training
             module.eval()
             shape = tuple(module.encode(probe).shape[1:])
             module.train(was_training)
         return shape
+
+    def _require(self, method):
+        """Raise NotImplementedError if the network lacks ``encode``/``decode``."""
+        check_is_fitted(self)
+        network = self.net_.module_.network
+        if self.net_.module_.has(method):
+            return
+        name = self.architecture
+        if not isinstance(name, str):
+            name = type(network).__name__
+        if method == "encode":
+            reason = "has no bottleneck, so it has no latent code"
+        else:
+            reason = (
+                "cannot rebuild images from a latent code alone (a U-Net's decoder "
+                "also needs the encoder's skip connections)"
+            )
+        raise NotImplementedError(
+            f"The {name!r} architecture {reason}: {method} is not available. Use "
+            "architecture='reference', or a custom network with encode and decode "
+            "methods."
+        )
 
     # -------------------------------------------------------------- inference
     def _map_batches(self, batch, fn, dtype):
@@ -456,7 +500,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         """
         check_is_fitted(self)
         X, batch, _ = self._check_images(X, reset=False)
-        out = self._map_batches(batch, lambda module, x: module(x), X.dtype)
+        out = self._map_batches(batch, _denoise, X.dtype)
         return out.reshape(X.shape)
 
     def encode(self, X):
@@ -473,7 +517,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             The encoder's feature maps (channels, height, width in C order), usable
             as features for another estimator.
         """
-        check_is_fitted(self)
+        self._require("encode")
         X, batch, _ = self._check_images(X, reset=False)
         out = self._map_batches(batch, lambda module, x: module.encode(x), X.dtype)
         return out.reshape(len(out), -1)
@@ -491,7 +535,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         images : ndarray of shape (n_samples, n_features_in_)
             Flat images.
         """
-        check_is_fitted(self)
+        self._require("decode")
         codes = check_array(codes, dtype=_FLOATS, input_name="codes", estimator=self)
         n_code = int(np.prod(self.latent_shape_))
         if codes.shape[1] != n_code:
@@ -526,7 +570,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         check_is_fitted(self)
         X, batch, shape = self._check_images(X, reset=False)
         clean = self._check_targets(y, X, batch, shape)
-        denoised = self._map_batches(batch, lambda module, x: module(x), X.dtype)
+        denoised = self._map_batches(batch, _denoise, X.dtype)
         return psnr(clean.reshape(len(clean), -1), denoised.reshape(len(clean), -1))
 
     # ------------------------------------------------------------ persistence
@@ -601,6 +645,11 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         return tags
 
 
+def _denoise(module, x):
+    """Network output clipped to the valid image range [0, 1]."""
+    return module(x).clamp_(0.0, 1.0)
+
+
 def _holds_images(y):
     """Whether ``y`` is a target image array, not None or a 1-D label vector."""
     return y is not None and np.asarray(y).ndim >= 2
@@ -619,8 +668,8 @@ def _warn_out_of_range(targets, tol=1e-3):
             else ""
         )
         warnings.warn(
-            f"Target images span [{low:.3g}, {high:.3g}], outside [0, 1]; the "
-            f"network ends in a sigmoid and can only output values in [0, 1].{hint}",
+            f"Target images span [{low:.3g}, {high:.3g}], outside [0, 1]; skdae's "
+            f"networks output images in [0, 1] (transform clips to that range).{hint}",
             UserWarning,
             stacklevel=3,
         )
