@@ -115,7 +115,7 @@ def test_unsavable_parts(X, tmp_path):
             return x
 
     model = DenoisingAutoencoder(noise=MyNoise(), max_epochs=1, random_state=0).fit(X)
-    with pytest.raises(ValueError, match="only skdae's own noise models"):
+    with pytest.raises(ValueError, match="only skdae.s own noise models"):
         model.save(tmp_path / "m.skdae")
     with pytest.raises(Exception, match="fitted"):
         DenoisingAutoencoder().save(tmp_path / "m.skdae")
