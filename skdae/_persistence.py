@@ -121,6 +121,8 @@ def save_model(estimator, path):
         params["random_state"] = None  # the seed actually used is stored below
     if not isinstance(params["device"], str):
         params["device"] = str(params["device"])
+    if params["checkpoint_path"] is not None:
+        params["checkpoint_path"] = str(params["checkpoint_path"])
     net = estimator.net_
     fitted = {
         "image_shape_": list(estimator.image_shape_),

@@ -11,6 +11,7 @@ import warnings
 
 import torch
 from skorch import NeuralNet
+from skorch.callbacks import Callback
 
 from ._random import child_seed, torch_generator
 
@@ -43,14 +44,15 @@ class ImagePairs(torch.utils.data.Dataset):
 class BatchIterator:
     """Iterate over an :class:`ImagePairs` in batches of tensor slices.
 
-    Each pass (epoch) draws a new permutation from ``generator`` when shuffling.
+    When shuffling, each pass (epoch) draws its permutation from a generator seeded
+    with ``seed_fn()``, called at the start of the pass.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
+    def __init__(self, dataset, batch_size, shuffle=False, seed_fn=None):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
-        self.generator = generator
+        self.seed_fn = seed_fn
 
     def __len__(self):
         return -(-len(self.dataset) // self.batch_size)
@@ -59,7 +61,7 @@ class BatchIterator:
         ds, bs = self.dataset, self.batch_size
         n = len(ds)
         if self.shuffle:
-            order = torch.randperm(n, generator=self.generator)
+            order = torch.randperm(n, generator=torch_generator(self.seed_fn()))
             if ds.indices is not None:
                 order = ds.indices[order]
         elif ds.indices is not None:
@@ -95,6 +97,18 @@ class HoldOut:
         return dataset.subset(order[n_valid:]), dataset.subset(order[:n_valid])
 
 
+class PeriodicSave(Callback):
+    """Call ``save()`` every ``every`` epochs, after the epoch has been scored."""
+
+    def __init__(self, save, every):
+        self.save = save
+        self.every = every
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) % self.every == 0:
+            self.save()
+
+
 class DenoisingNet(NeuralNet):
     """skorch net that corrupts each training batch afresh with ``noise``.
 
@@ -105,9 +119,10 @@ class DenoisingNet(NeuralNet):
         validation inputs (the same noise every epoch, so validation losses are
         comparable).
     seed : int
-        Seeds shuffling and noise; each call to ``fit_loop`` derives its own
-        generators from ``seed`` and the number of epochs already run, so
-        resumed training is reproducible too.
+        Seeds shuffling and noise. Each epoch derives its own generators from
+        ``seed`` and its epoch number, so training resumed after an interruption
+        (or continued with ``partial_fit``) follows exactly the same course as
+        training run in one go.
     """
 
     def __init__(self, *args, noise=None, seed=0, **kwargs):
@@ -117,12 +132,6 @@ class DenoisingNet(NeuralNet):
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         epochs_done = len(self.history)
-        device = X.inputs.device
-        self._shuffle_generator = torch_generator(child_seed(self.seed, epochs_done, 0))
-        self._noise_generator = torch_generator(
-            child_seed(self.seed, epochs_done, 1), device
-        )
-        self._valid_noise_seed = child_seed(self.seed, 2)
         self._last_state = self._snapshot(epochs_done)  # last finished epoch so far
         self._best_state = None
         try:
@@ -134,7 +143,6 @@ class DenoisingNet(NeuralNet):
             # generators live on the device and snapshots are transient: never
             # pickle them with the net
             for name in (
-                "_shuffle_generator",
                 "_noise_generator",
                 "_valid_noise_generator",
                 "_last_state",
@@ -216,32 +224,34 @@ class DenoisingNet(NeuralNet):
                 dataset,
                 self.batch_size,
                 shuffle=True,
-                generator=self._shuffle_generator,
+                # len(history) is the number of the epoch about to run
+                seed_fn=lambda: child_seed(self.seed, len(self.history), 0),
             )
         return BatchIterator(dataset, max(self.batch_size, 256))
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        if not training and iterator is not None and self.noise is not None:
+        if training:  # dropout and the like: seeded by the epoch number too
+            torch.manual_seed(child_seed(self.seed, len(self.history), 5))
+        if iterator is not None and self.noise is not None:
             device = iterator.dataset.inputs.device
-            self._valid_noise_generator = torch_generator(
-                self._valid_noise_seed, device
-            )
+            if training:  # fresh noise every epoch, fixed by the epoch number
+                seed = child_seed(self.seed, len(self.history), 1)
+                self._noise_generator = torch_generator(seed, device)
+            else:  # the same validation noise every epoch
+                seed = child_seed(self.seed, 2)
+                self._valid_noise_generator = torch_generator(seed, device)
         return super().run_single_epoch(
             iterator, training, prefix, step_fn, **fit_params
         )
 
-    def _corrupt(self, batch, generator):
-        Xi, yi = batch
-        if self.noise is None:
-            return batch
-        return self.noise.corrupt(Xi, generator), yi
-
     def train_step_single(self, batch, **fit_params):
-        return super().train_step_single(
-            self._corrupt(batch, self._noise_generator), **fit_params
-        )
+        if self.noise is not None:
+            Xi, yi = batch
+            batch = self.noise.corrupt(Xi, self._noise_generator), yi
+        return super().train_step_single(batch, **fit_params)
 
     def validation_step(self, batch, **fit_params):
         if self.noise is not None:
-            batch = self._corrupt(batch, self._valid_noise_generator)
+            Xi, yi = batch
+            batch = self.noise.corrupt(Xi, self._valid_noise_generator), yi
         return super().validation_step(batch, **fit_params)

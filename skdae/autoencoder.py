@@ -2,7 +2,9 @@
 
 import copy
 import numbers
+import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -28,7 +30,7 @@ from ._padding import PaddedNetwork
 from ._persistence import load_model, save_model
 from ._random import child_seed, draw_seed
 from ._tensors import as_tensor
-from ._training import DenoisingNet, HoldOut, ImagePairs
+from ._training import DenoisingNet, HoldOut, ImagePairs, PeriodicSave
 from .architectures import BaseArchitecture, resolve_architecture
 from .metrics import psnr
 from .noise import BaseNoise
@@ -107,6 +109,14 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     warm_start : bool, default=False
         If True, a second call to :meth:`fit` continues training the existing
         network for ``max_epochs`` more epochs instead of starting anew.
+    checkpoint_path : str, path-like or None, default=None
+        If given, the model is saved to this file (with :meth:`save`, replacing
+        the file atomically) every ``checkpoint_every`` epochs. After a crash,
+        ``DenoisingAutoencoder.load(checkpoint_path)`` gives the model of the last
+        checkpoint; ``.set_params(warm_start=True, max_epochs=remaining).fit(X)``
+        then finishes the training exactly as an uninterrupted run would have.
+    checkpoint_every : int, default=1
+        Epochs between checkpoints.
     device : str or torch.device, default="auto"
         ``"auto"`` trains on CUDA when available and on the CPU otherwise; any
         torch device string (``"cpu"``, ``"cuda"``, ``"cuda:1"``) is accepted. The
@@ -195,6 +205,8 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "callbacks": [None, list],
         "warm_start": ["boolean"],
+        "checkpoint_path": [None, str, os.PathLike],
+        "checkpoint_every": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -216,6 +228,8 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         tol=1e-4,
         callbacks=None,
         warm_start=False,
+        checkpoint_path=None,
+        checkpoint_every=1,
         device="auto",
         verbose=0,
         random_state=None,
@@ -233,6 +247,8 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self.tol = tol
         self.callbacks = callbacks
         self.warm_start = warm_start
+        self.checkpoint_path = checkpoint_path
+        self.checkpoint_every = checkpoint_every
         self.device = device
         self.verbose = verbose
         self.random_state = random_state
@@ -358,8 +374,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             if not resume:
                 torch.manual_seed(child_seed(self._seed, 3))
                 net.initialize()
-            # dropout and the like in later epochs: seeded by the epoch reached
-            torch.manual_seed(child_seed(self._seed, len(net.history), 5))
+            if self.checkpoint_path is not None:
+                saver = PeriodicSave(self._write_checkpoint, self.checkpoint_every)
+                net.callbacks_.append(("checkpoint", saver))
             try:
                 net.partial_fit(dataset, epochs=epochs)
             except FloatingPointError:
@@ -368,8 +385,19 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
                     raise
                 self._set_fitted_state()
                 raise
+            finally:
+                # the saver refers back to this estimator: never keep it in the net
+                net.callbacks_ = [c for c in net.callbacks_ if c[0] != "checkpoint"]
         self._set_fitted_state()
         return self
+
+    def _write_checkpoint(self):
+        """Save the model as it is at the end of an epoch, atomically."""
+        self._set_fitted_state()
+        path = Path(self.checkpoint_path)
+        tmp = path.with_name(path.name + ".tmp")
+        save_model(self, tmp)
+        os.replace(tmp, path)
 
     def _set_fitted_state(self):
         self.history_ = self.net_.history

@@ -119,3 +119,54 @@ def test_unsavable_parts(X, tmp_path):
         model.save(tmp_path / "m.skdae")
     with pytest.raises(Exception, match="fitted"):
         DenoisingAutoencoder().save(tmp_path / "m.skdae")
+
+
+def test_partial_fits_follow_the_same_course_as_one_fit(X):
+    params = dict(noise=GaussianNoise(0.3), batch_size=16, random_state=0)
+    whole = DenoisingAutoencoder(max_epochs=3, **params).fit(X)
+    steps = DenoisingAutoencoder(**params)
+    for _ in range(3):
+        steps.partial_fit(X)
+    np.testing.assert_array_equal(steps.transform(X), whole.transform(X))
+
+
+_CRASHING_FIT = """
+import os, sys
+import numpy as np
+from skorch.callbacks import Callback
+from skdae import DenoisingAutoencoder, GaussianNoise
+
+class Crash(Callback):
+    def on_batch_end(self, net, training=False, **kwargs):
+        if len(net.history) == 3:   # power cut in the middle of epoch 3
+            os._exit(17)
+
+X = np.load(sys.argv[1])
+DenoisingAutoencoder(
+    noise=GaussianNoise(0.3), batch_size=16, max_epochs=5, random_state=0,
+    checkpoint_path=sys.argv[2], callbacks=[Crash()],
+).fit(X)
+"""
+
+
+def test_checkpoint_survives_a_crash_and_resumes_exactly(X, tmp_path):
+    import subprocess
+    import sys
+
+    np.save(tmp_path / "X.npy", X)
+    ckpt = tmp_path / "ckpt.skdae"
+    proc = subprocess.run(
+        [sys.executable, "-c", _CRASHING_FIT, str(tmp_path / "X.npy"), str(ckpt)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 17, proc.stderr
+    resumed = DenoisingAutoencoder.load(ckpt)
+    assert resumed.n_iter_ == 2
+    assert not (tmp_path / "ckpt.skdae.tmp").exists()
+    resumed.set_params(warm_start=True, max_epochs=3, checkpoint_path=None).fit(X)
+    whole = DenoisingAutoencoder(
+        noise=GaussianNoise(0.3), batch_size=16, max_epochs=5, random_state=0
+    ).fit(X)
+    assert resumed.n_iter_ == 5
+    np.testing.assert_array_equal(resumed.transform(X), whole.transform(X))
