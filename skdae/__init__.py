@@ -1,7 +1,16 @@
 """skdae: denoising autoencoders as first-class scikit-learn estimators."""
 
 from .autoencoder import DenoisingAutoencoder
-from .noise import BaseNoise, GaussianNoise, SaltPepperNoise
+from .noise import (
+    BaseNoise,
+    GaussianNoise,
+    MaskingNoise,
+    NoiseMixture,
+    NoiseSequence,
+    PoissonNoise,
+    SaltPepperNoise,
+    SpeckleNoise,
+)
 
 __version__ = "0.1.0.dev0"
 
@@ -9,6 +18,11 @@ __all__ = [
     "BaseNoise",
     "DenoisingAutoencoder",
     "GaussianNoise",
+    "MaskingNoise",
+    "NoiseMixture",
+    "NoiseSequence",
+    "PoissonNoise",
     "SaltPepperNoise",
+    "SpeckleNoise",
     "__version__",
 ]

@@ -4,6 +4,7 @@ import math
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 
 
 def check_image_shape_param(image_shape):
@@ -98,3 +99,41 @@ def check_same_images(shape, fitted_shape, name):
 def restore_layout(batch, like):
     """Reshape an (n, 1, h, w) array to the layout of array ``like``."""
     return np.reshape(batch, like.shape)
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def check_has_pixels(X, name="X"):
+    """Raise a ValueError if ``X`` (any array-like) has images of zero pixels.
+
+    Run before :func:`~sklearn.utils.check_array`, whose error for a DataFrame
+    without columns names no problem.
+    """
+    shape = getattr(X, "shape", None)
+    if shape is not None and len(shape) >= 2 and 0 in tuple(shape)[1:]:
+        raise ValueError(
+            f"{name} has 0 feature(s) (shape={tuple(shape)}) while a minimum of 1 "
+            "is required: its images are empty (0 pixels)."
+        )
+
+
+def check_float32_range(X, name="X"):
+    """Raise if finite float64 values would overflow the network's float32."""
+    if X.dtype == np.float64 and X.size and max(X.max(), -X.min()) > _FLOAT32_MAX:
+        raise ValueError(
+            f"{name} holds values beyond the float32 range (|x| > {_FLOAT32_MAX:.3g}); "
+            "the network computes in float32. Images are expected in [0, 1]."
+        )
+
+
+def holds_images(y):
+    """Whether ``y`` is meant as target images: not None, not 1-D class labels.
+
+    Sparse matrices count as images (and are then refused by validation).
+    """
+    if y is None:
+        return False
+    if sp.issparse(y):
+        return True
+    return np.asarray(y).ndim >= 2

@@ -25,7 +25,14 @@ from sklearn.utils.validation import (
 from skorch.callbacks import EarlyStopping, ProgressBar
 
 from ._devices import resolve_device, rng_devices
-from ._images import check_image_shape_param, check_same_images, to_batch
+from ._images import (
+    check_float32_range,
+    check_has_pixels,
+    check_image_shape_param,
+    check_same_images,
+    holds_images,
+    to_batch,
+)
 from ._padding import PaddedNetwork
 from ._persistence import load_model, save_model
 from ._random import child_seed, draw_seed
@@ -256,6 +263,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     # ------------------------------------------------------------------ input
     def _check_images(self, X, *, reset, name="X"):
         """Validate ``X``; return it and its (n, 1, h, w) view."""
+        check_has_pixels(X, name)
         if name == "X":
             _check_feature_names(self, X, reset=reset)
         X = check_array(
@@ -266,6 +274,8 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             input_name=name,
             estimator=self,
         )
+        check_has_pixels(X, name)  # again: lists have no shape before conversion
+        check_float32_range(X, name)
         if reset:
             batch, shape = to_batch(X, check_image_shape_param(self.image_shape))
         elif X.ndim == 2:
@@ -286,11 +296,13 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 
     def _check_targets(self, y, X, batch, shape):
         """The clean targets as an (n, 1, h, w) array; ``batch`` if y is None."""
-        if not _holds_images(y):
+        if not holds_images(y):
             return batch
+        check_has_pixels(y, "y")
         y = check_array(
             y, allow_nd=True, dtype=_FLOATS, ensure_all_finite=True, input_name="y"
         )
+        check_float32_range(y, "y")
         if len(y) != len(X):
             raise ValueError(
                 f"X and y hold different numbers of images: {len(X)} and {len(y)}."
@@ -676,11 +688,6 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 def _denoise(module, x):
     """Network output clipped to the valid image range [0, 1]."""
     return module(x).clamp_(0.0, 1.0)
-
-
-def _holds_images(y):
-    """Whether ``y`` is a target image array, not None or a 1-D label vector."""
-    return y is not None and np.asarray(y).ndim >= 2
 
 
 def _silent(*args, **kwargs):

@@ -13,9 +13,15 @@ infinite PSNR.
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 from skimage.metrics import structural_similarity
 
-from ._images import check_image_shape_param, resolve_flat_shape
+from ._images import (
+    check_has_pixels,
+    check_image_shape_param,
+    holds_images,
+    resolve_flat_shape,
+)
 
 __all__ = [
     "mse",
@@ -28,9 +34,24 @@ __all__ = [
 ]
 
 
+def _as_float_images(arr, name):
+    if sp.issparse(arr):
+        raise TypeError(f"{name} is a sparse matrix; pass dense image arrays.")
+    check_has_pixels(arr, name)
+    arr = np.asarray(arr)
+    if arr.dtype.kind == "c":
+        raise ValueError(f"{name} holds complex values; images must be real.")
+    if arr.dtype.kind not in "biuf":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} must hold numbers: {exc}") from None
+    return arr.astype(np.float64, copy=False)
+
+
 def _check_pair(y_true, y_pred):
-    y_true = np.asarray(y_true, dtype=np.float64)
-    y_pred = np.asarray(y_pred, dtype=np.float64)
+    y_true = _as_float_images(y_true, "y_true")
+    y_pred = _as_float_images(y_pred, "y_pred")
     if y_true.ndim < 2 or y_true.shape[0] == 0:
         raise ValueError(
             "Expected a batch of images with the images along the first axis, got "
@@ -197,10 +218,10 @@ class _DenoisingScorer:
         self.data_range = data_range
 
     def __call__(self, estimator, X, y=None):
-        clean = X if y is None or np.asarray(y).ndim < 2 else y
+        clean = y if holds_images(y) else X
         inputs = self.noise.transform(X) if self.noise is not None else X
         denoised = estimator.transform(inputs)
-        clean = np.reshape(np.asarray(clean), np.shape(denoised))
+        clean = _as_float_images(clean, "y").reshape(np.shape(denoised))
         if self.metric == "psnr":
             value = psnr(clean, denoised, data_range=self.data_range)
         elif self.metric == "ssim":

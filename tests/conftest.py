@@ -5,8 +5,13 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
+import torch
 
 matplotlib.use("Agg")
+
+# The tests use tiny images, where torch's intra-op threads only fight over the
+# two cores with the other pytest-xdist worker (seen: 250x slower steps).
+torch.set_num_threads(1)
 
 #: ../shared/data/mnist seen from the repository root (never copied into the repo)
 MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"

@@ -133,6 +133,8 @@ def test_partial_fits_follow_the_same_course_as_one_fit(X):
 _CRASHING_FIT = """
 import os, sys
 import numpy as np
+import torch
+torch.set_num_threads(1)  # as the test process (conftest): same float rounding
 from skorch.callbacks import Callback
 from skdae import DenoisingAutoencoder, GaussianNoise
 
