@@ -3,6 +3,12 @@
 Batches are sliced from tensors held in memory (on the training device) instead of
 being collated sample by sample by a :class:`torch.utils.data.DataLoader`; the
 training loop, callbacks and history are skorch's own.
+
+Speed (see ``benchmarks/``): on the CPU, skdae's own networks are converted to the
+channels-last memory format, which oneDNN's convolution and pooling kernels run
+20-30 % faster in training and up to twice as fast in inference; the values
+computed are the same up to float rounding. The per-batch loop records exactly
+what skorch's records, with less Python work per batch.
 """
 
 import copy
@@ -14,6 +20,25 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 
 from ._random import child_seed, torch_generator
+
+#: Modules whose networks are known to be safe (no ``view`` of a feature map) and
+#: faster in the channels-last memory format on the CPU.
+_CHANNELS_LAST_MODULES = ("skdae.networks", "skdae.architectures")
+
+
+def _use_channels_last(module, device):
+    """Whether to run ``module`` (a PaddedNetwork) in channels-last format.
+
+    Only skdae's own networks, only on the CPU: a user's network may ``view`` its
+    feature maps (which fails on channels-last tensors), and the gain on GPUs
+    depends on the GPU and the precision.
+    """
+    network = getattr(module, "network", None)
+    return (
+        torch.device(device).type == "cpu"
+        and network is not None
+        and type(network).__module__ in _CHANNELS_LAST_MODULES
+    )
 
 
 class ImagePairs(torch.utils.data.Dataset):
@@ -129,6 +154,14 @@ class DenoisingNet(NeuralNet):
         super().__init__(*args, **kwargs)
         self.noise = noise
         self.seed = seed
+
+    def initialize_module(self):
+        super().initialize_module()
+        if _use_channels_last(self.module_, self.device):
+            # values unchanged; only the layout of the 4-D weights (and hence of
+            # every feature map computed from them) becomes NHWC
+            self.module_ = self.module_.to(memory_format=torch.channels_last)
+        return self
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         epochs_done = len(self.history)
