@@ -20,7 +20,11 @@ def X():
 @pytest.fixture(scope="module")
 def model(X):
     return DenoisingAutoencoder(
-        noise=SaltPepperNoise(0.1), max_epochs=2, batch_size=16, random_state=0
+        noise=SaltPepperNoise(0.1),
+        max_epochs=2,
+        batch_size=16,
+        random_state=0,
+        device="cpu",
     ).fit(X)
 
 
@@ -36,7 +40,9 @@ def test_round_trip(model, X, tmp_path):
 
 
 def test_resumed_training_matches_uninterrupted(X, tmp_path):
-    params = dict(noise=GaussianNoise(sigma=(0.2)), batch_size=16, random_state=3)
+    params = dict(
+        noise=GaussianNoise(sigma=(0.2)), batch_size=16, random_state=3, device="cpu"
+    )
     a = DenoisingAutoencoder(max_epochs=1, **params).fit(X)
     a.save(tmp_path / "a.skdae")
     b = DenoisingAutoencoder.load(tmp_path / "a.skdae")
@@ -122,7 +128,7 @@ def test_unsavable_parts(X, tmp_path):
 
 
 def test_partial_fits_follow_the_same_course_as_one_fit(X):
-    params = dict(noise=GaussianNoise(0.3), batch_size=16, random_state=0)
+    params = dict(noise=GaussianNoise(0.3), batch_size=16, random_state=0, device="cpu")
     whole = DenoisingAutoencoder(max_epochs=3, **params).fit(X)
     steps = DenoisingAutoencoder(**params)
     for _ in range(3):
@@ -146,7 +152,7 @@ class Crash(Callback):
 X = np.load(sys.argv[1])
 DenoisingAutoencoder(
     noise=GaussianNoise(0.3), batch_size=16, max_epochs=5, random_state=0,
-    checkpoint_path=sys.argv[2], callbacks=[Crash()],
+    device="cpu", checkpoint_path=sys.argv[2], callbacks=[Crash()],
 ).fit(X)
 """
 
@@ -168,7 +174,11 @@ def test_checkpoint_survives_a_crash_and_resumes_exactly(X, tmp_path):
     assert not (tmp_path / "ckpt.skdae.tmp").exists()
     resumed.set_params(warm_start=True, max_epochs=3, checkpoint_path=None).fit(X)
     whole = DenoisingAutoencoder(
-        noise=GaussianNoise(0.3), batch_size=16, max_epochs=5, random_state=0
+        noise=GaussianNoise(0.3),
+        batch_size=16,
+        max_epochs=5,
+        random_state=0,
+        device="cpu",
     ).fit(X)
     assert resumed.n_iter_ == 5
     np.testing.assert_array_equal(resumed.transform(X), whole.transform(X))

@@ -30,7 +30,7 @@ from skdae.metrics import make_denoising_scorer
 from .conftest import make_blob_images
 
 ROOT = Path(__file__).resolve().parents[1]
-FAST = dict(max_epochs=2, batch_size=8)
+FAST = dict(max_epochs=2, batch_size=8, device="cpu")  # bit-identity: a CPU promise
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -99,7 +99,9 @@ _SCRIPT = textwrap.dedent(
 
     torch.set_num_threads(1)  # speed only: two processes share the test cores
     X = np.random.default_rng(0).random((64, 64))  # 64 images of 8x8 pixels
-    dae = DenoisingAutoencoder(noise=GaussianNoise(0.3), max_epochs=2, random_state=0)
+    dae = DenoisingAutoencoder(
+        noise=GaussianNoise(0.3), max_epochs=2, random_state=0, device="cpu"
+    )
     dae.fit(X)
     np.save(sys.argv[1], dae.transform(X))
     np.save(sys.argv[2], dae.net_.module_.network.encoder[0].weight.detach().numpy())

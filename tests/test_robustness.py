@@ -516,7 +516,9 @@ N_CODE = 64 * 2 * 2  # latent code of the reference network for 8x8 images
 @pytest.fixture(scope="module")
 def fitted():
     X = make_blob_images(16, *HW, seed=3)
-    return DenoisingAutoencoder(max_epochs=1, batch_size=8, random_state=0).fit(X)
+    return DenoisingAutoencoder(
+        max_epochs=1, batch_size=8, random_state=0, device="cpu"
+    ).fit(X)
 
 
 #: any image size; square half the time (flat input must be square)
@@ -591,7 +593,7 @@ def test_autoencoder_fit(case, method):
         return
     COUNTS[label] += 1
     defects = validation_defects(case) + image_defects(case.shape)
-    dae = DenoisingAutoencoder(max_epochs=1, batch_size=8, random_state=0)
+    dae = DenoisingAutoencoder(max_epochs=1, batch_size=8, random_state=0, device="cpu")
     snapshot = _snapshot(case.X)
     result, err, caught = call(getattr(dae, method), case.X)
     assert_unchanged(case.X, snapshot)
@@ -623,7 +625,7 @@ def test_autoencoder_fit_targets(case):
     n = case.shape[0] if len(case.shape) > 1 and case.shape[0] else 3
     X = make_blob_images(n, *HW, seed=1)
     defects, may = target_defects(case, n, HW)
-    dae = DenoisingAutoencoder(max_epochs=1, batch_size=8, random_state=0)
+    dae = DenoisingAutoencoder(max_epochs=1, batch_size=8, random_state=0, device="cpu")
     snapshot = _snapshot(case.X)
     result, err, caught = call(dae.fit, X, case.X)
     assert_unchanged(case.X, snapshot)
@@ -632,7 +634,9 @@ def test_autoencoder_fit_targets(case):
     assert result is dae
     labels = len(case.shape) < 2
     check_range_warning(X if labels else case.values, caught)
-    reference = DenoisingAutoencoder(max_epochs=1, batch_size=8, random_state=0)
+    reference = DenoisingAutoencoder(
+        max_epochs=1, batch_size=8, random_state=0, device="cpu"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         reference.fit(X, None if labels else case.canonical(np.float64))
@@ -887,9 +891,13 @@ def test_uint8_images_are_their_numeric_values():
     X8 = (make_blob_images(12, 8, 8, seed=2) * 255).round().astype(np.uint8)
     X64 = X8.astype(np.float64)
     with pytest.warns(UserWarning, match="divided by 255"):
-        dae = DenoisingAutoencoder(max_epochs=1, batch_size=8, random_state=0).fit(X8)
+        dae = DenoisingAutoencoder(
+            max_epochs=1, batch_size=8, random_state=0, device="cpu"
+        ).fit(X8)
     with pytest.warns(UserWarning, match="divided by 255"):
-        ref = DenoisingAutoencoder(max_epochs=1, batch_size=8, random_state=0).fit(X64)
+        ref = DenoisingAutoencoder(
+            max_epochs=1, batch_size=8, random_state=0, device="cpu"
+        ).fit(X64)
     out = dae.transform(X8)
     assert out.dtype == np.float64
     assert np.array_equal(out, ref.transform(X64))
@@ -904,7 +912,9 @@ def test_values_in_unit_range_do_not_warn():
     X = make_blob_images(8, 8, 8)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        DenoisingAutoencoder(max_epochs=1, batch_size=8, random_state=0).fit(X)
+        DenoisingAutoencoder(
+            max_epochs=1, batch_size=8, random_state=0, device="cpu"
+        ).fit(X)
 
 
 def test_read_only_memmap(tmp_path, fitted):
@@ -914,7 +924,9 @@ def test_read_only_memmap(tmp_path, fitted):
     X = np.load(path, mmap_mode="r")
     assert not X.flags.writeable
     before = np.array(X)
-    dae = DenoisingAutoencoder(max_epochs=1, batch_size=8, random_state=0).fit(X, X)
+    dae = DenoisingAutoencoder(
+        max_epochs=1, batch_size=8, random_state=0, device="cpu"
+    ).fit(X, X)
     assert dae.transform(X).dtype == np.float32
     fitted.transform(X)
     fitted.encode(X)
@@ -950,7 +962,9 @@ def _raises_naming(fn, pattern, types=(ValueError, TypeError)):
 
 
 def _fresh():
-    return DenoisingAutoencoder(max_epochs=1, batch_size=8, random_state=0)
+    return DenoisingAutoencoder(
+        max_epochs=1, batch_size=8, random_state=0, device="cpu"
+    )
 
 
 @pytest.mark.parametrize("shape", [(3, 0, 8), (3, 8, 0), (3, 1, 0, 0)])
