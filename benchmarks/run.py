@@ -160,6 +160,18 @@ def skdae_channels_last(enabled):
 
 
 @contextlib.contextmanager
+def skdae_cuda_graphs(enabled):
+    """Switch skdae's CUDA-graph replay off (the "skdae-eager" variant)."""
+    original = skdae._training._use_cuda_graphs
+    if not enabled:
+        skdae._training._use_cuda_graphs = lambda net: False
+    try:
+        yield
+    finally:
+        skdae._training._use_cuda_graphs = original
+
+
+@contextlib.contextmanager
 def skdae_inference_batch(batch):
     """Run skdae's ``transform`` with another chunk size (for the sweep)."""
     import skdae.autoencoder as ae
@@ -224,8 +236,8 @@ def plain_transform(module, X, batch_size, device, *, amp=False):
     return out
 
 
-def skdae_fit(X, batch_size, device, *, epochs=1, channels_last=True):
-    with skdae_channels_last(channels_last):
+def skdae_fit(X, batch_size, device, *, epochs=1, channels_last=True, graphs=True):
+    with skdae_channels_last(channels_last), skdae_cuda_graphs(graphs):
         return DenoisingAutoencoder(
             noise=GaussianNoise(SIGMA),
             batch_size=batch_size,
@@ -258,6 +270,8 @@ def train_variant(name, X, batch_size, device):
         return lambda: skdae_fit(X, batch_size, device)
     if name == "skdae-NCHW":
         return lambda: skdae_fit(X, batch_size, device, channels_last=False)
+    if name == "skdae-eager":
+        return lambda: skdae_fit(X, batch_size, device, graphs=False)
     raise ValueError(name)
 
 
@@ -773,7 +787,7 @@ def run_device(
     mm_log = []
     train_variants = cfg["train_variants"]
     if cuda:
-        train_variants = ("plain", "plain-bf16", "skdae")
+        train_variants = ("plain", "plain-bf16", "skdae-eager", "skdae")
         X_train = X_train_cuda
     if 1 in sections or 5 in sections:
         res["training"] = bench_training(

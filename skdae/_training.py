@@ -19,6 +19,7 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 
+from ._cuda_graphs import GRAPHABLE_OPTIMIZERS, GraphedTrainStep, graphs_supported
 from ._random import child_seed, torch_generator
 
 #: Modules whose networks are known to be safe (no ``view`` of a feature map) and
@@ -39,6 +40,11 @@ def _use_channels_last(module, device):
         and network is not None
         and type(network).__module__ in _CHANNELS_LAST_MODULES
     )
+
+
+def _use_cuda_graphs(net):
+    """Whether ``net`` replays its full-size training steps as CUDA graphs."""
+    return graphs_supported(net)
 
 
 class ImagePairs(torch.utils.data.Dataset):
@@ -163,10 +169,32 @@ class DenoisingNet(NeuralNet):
             self.module_ = self.module_.to(memory_format=torch.channels_last)
         return self
 
+    def initialize_optimizer(self, *args, **kwargs):
+        super().initialize_optimizer(*args, **kwargs)
+        if (
+            torch.device(self.device).type == "cuda"
+            and isinstance(self.optimizer_, GRAPHABLE_OPTIMIZERS)
+            and not self.optimizer_.state
+        ):
+            # step counters on the GPU, so that a whole step can be captured as a
+            # CUDA graph (same arithmetic as the default)
+            for group in self.optimizer_.param_groups:
+                group["capturable"] = True
+        return self
+
+    def _reconcile_optimizer_device(self):
+        """Undo ``capturable`` for a net trained on a GPU and now on the CPU."""
+        if torch.device(self.device).type != "cuda":
+            for group in self.optimizer_.param_groups:
+                if group.get("capturable"):
+                    group["capturable"] = False
+
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         epochs_done = len(self.history)
         self._last_state = self._snapshot(epochs_done)  # last finished epoch so far
         self._best_state = None
+        self._reconcile_optimizer_device()
+        self._graphed_step = GraphedTrainStep(self) if _use_cuda_graphs(self) else None
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except KeyboardInterrupt:
@@ -176,6 +204,7 @@ class DenoisingNet(NeuralNet):
             # generators live on the device and snapshots are transient: never
             # pickle them with the net
             for name in (
+                "_graphed_step",
                 "_noise_generator",
                 "_valid_noise_generator",
                 "_last_state",
@@ -193,6 +222,7 @@ class DenoisingNet(NeuralNet):
 
     def _restore(self, snapshot):
         _, module_state, optimizer_state = snapshot
+        self._graphed_step = None  # it refers to the optimizer state replaced here
         self.module_.load_state_dict(module_state)
         self.optimizer_.load_state_dict(optimizer_state)
 
@@ -276,6 +306,16 @@ class DenoisingNet(NeuralNet):
         return super().run_single_epoch(
             iterator, training, prefix, step_fn, **fit_params
         )
+
+    def train_step(self, batch, **fit_params):
+        graphed = self.__dict__.get("_graphed_step")
+        if graphed is None or fit_params:
+            return super().train_step(batch, **fit_params)
+        self._set_training(True)
+        Xi, yi = batch
+        if self.noise is not None:
+            Xi = self.noise.corrupt(Xi, self._noise_generator)
+        return graphed(Xi, yi)
 
     def train_step_single(self, batch, **fit_params):
         if self.noise is not None:

@@ -26,7 +26,11 @@ FAST = dict(max_epochs=2, batch_size=16, random_state=0, device="cpu")
 def fitted(blobs):
     X_train, _ = blobs
     dae = DenoisingAutoencoder(
-        noise=GaussianNoise(0.3), max_epochs=4, batch_size=10, random_state=0
+        noise=GaussianNoise(0.3),
+        max_epochs=4,
+        batch_size=10,
+        random_state=0,
+        device="cpu",
     )
     return dae.fit(X_train)
 
@@ -225,7 +229,9 @@ class _RecordingNoise(BaseNoise):
         self.log = log
 
     def corrupt(self, x, generator):
-        noise = torch.randn(x.shape, generator=generator, dtype=x.dtype)
+        noise = torch.randn(
+            x.shape, generator=generator, dtype=x.dtype, device=x.device
+        )
         self.log.append(noise[:1].clone())
         return (x + 0.2 * noise).clamp(0, 1)
 
