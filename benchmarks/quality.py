@@ -74,6 +74,8 @@ except ImportError:  # pragma: no cover - optional
     HAVE_PYWT = False
 
 SIDE = 28  # MNIST images are 28x28
+#: the repository's MNIST copy, beside the checkout (never copied into it)
+DEFAULT_DATA_HOME = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 # --------------------------------------------------------------------- settings
 SETTINGS = {
@@ -843,7 +845,12 @@ def parse_args(argv=None):
         "--only",
         help=f"comma-separated experiments among {', '.join(EXPERIMENTS)}",
     )
-    parser.add_argument("--data-home", default="/work/shared/data")
+    parser.add_argument(
+        "--data-home",
+        default=str(DEFAULT_DATA_HOME) if DEFAULT_DATA_HOME.exists() else None,
+        help="folder holding mnist/ (default: ../shared/data beside the repository, "
+        "else skdae's search path)",
+    )
     parser.add_argument(
         "--best-arch",
         choices=ARCHITECTURES,
