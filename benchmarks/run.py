@@ -734,8 +734,9 @@ def bench_flops(training, mm_log, device):
 def _version(name):
     try:
         return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
+    except metadata.PackageNotFoundError:  # e.g. run from a checkout on PYTHONPATH
+        module = sys.modules.get(name.replace("-", "_"))
+        return getattr(module, "__version__", None)
 
 
 def machine_info(devices):

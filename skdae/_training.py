@@ -8,7 +8,8 @@ Speed (see ``benchmarks/``): on the CPU, skdae's own networks are converted to t
 channels-last memory format, which oneDNN's convolution and pooling kernels run
 20-30 % faster in training and up to twice as fast in inference; the values
 computed are the same up to float rounding. The per-batch loop records exactly
-what skorch's records, with less Python work per batch.
+what skorch's records, with less Python work per batch. On CUDA, full-size
+training steps are replayed as a CUDA graph (:mod:`skdae._cuda_graphs`).
 """
 
 import copy
