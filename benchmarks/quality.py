@@ -628,23 +628,25 @@ class Benchmark:
             self.notes.append(f"blind model skipped: {reason}")
             _log(f"skipped: {reason}")
             return
+        arch = self.s.get("blind_arch") or "reference"
         rows = []
         for level in ("gauss-0.1", "gauss-0.3", "gauss-0.5"):
-            per = self.eval_model("reference", level)
+            per = self.eval_model(arch, level)
             bl = self.eval_model(
-                "reference", "blind-gauss", eval_key=level, name="skdae reference blind"
+                arch, "blind-gauss", eval_key=level, name=f"skdae {arch} blind"
             )
             rows += [self.noisy_row(level), per, bl]
             self.target(
                 "issue6",
-                f"blind reference model within 0.5 dB of the per-level model at "
-                f"{level}",
+                f"blind {arch} model within 0.5 dB of the per-level model at {level}",
                 bl["psnr"] - per["psnr"],
                 -0.5,
                 f"blind {bl['psnr']:.2f} dB vs per-level {per['psnr']:.2f} dB",
             )
         self.results["issue6"]["blind"] = rows
-        self.table("Issue 6 -- blind model, sigma ~ U[0.1, 0.5]", rows, noise_col=True)
+        self.table(
+            f"Issue 6 -- blind {arch} model, sigma ~ U[0.1, 0.5]", rows, noise_col=True
+        )
 
     def _new_noise_exp(self, key):
         noise, reason = make_noise(key)
@@ -857,6 +859,11 @@ def parse_args(argv=None):
         help="architecture for the speckle/Poisson/masking rows "
         "(default: the best at Gaussian 0.5, else residual)",
     )
+    parser.add_argument(
+        "--blind-arch",
+        choices=ARCHITECTURES,
+        help="architecture of the blind experiment's models (default: reference)",
+    )
     for name in SETTINGS["quick"]:
         parser.add_argument(
             "--" + name.replace("_", "-"),
@@ -880,6 +887,7 @@ def main(argv=None):
         torch.set_num_threads(settings["threads"])
     settings["data_home"] = args.data_home
     settings["best_arch"] = args.best_arch
+    settings["blind_arch"] = args.blind_arch
     experiments = EXPERIMENTS
     if args.only:
         experiments = [e.strip() for e in args.only.split(",") if e.strip()]
