@@ -308,24 +308,24 @@ class DenoisingNet(NeuralNet):
             iterator, training, prefix, step_fn, **fit_params
         )
 
+    def _corrupt(self, batch, generator):
+        """``batch`` with its inputs corrupted by ``noise`` (if any)."""
+        if self.noise is None:
+            return batch
+        Xi, yi = batch
+        return self.noise.corrupt(Xi, generator), yi
+
     def train_step(self, batch, **fit_params):
         graphed = self.__dict__.get("_graphed_step")
         if graphed is None or fit_params:
             return super().train_step(batch, **fit_params)
         self._set_training(True)
-        Xi, yi = batch
-        if self.noise is not None:
-            Xi = self.noise.corrupt(Xi, self._noise_generator)
-        return graphed(Xi, yi)
+        return graphed(*self._corrupt(batch, self.__dict__.get("_noise_generator")))
 
     def train_step_single(self, batch, **fit_params):
-        if self.noise is not None:
-            Xi, yi = batch
-            batch = self.noise.corrupt(Xi, self._noise_generator), yi
+        batch = self._corrupt(batch, self.__dict__.get("_noise_generator"))
         return super().train_step_single(batch, **fit_params)
 
     def validation_step(self, batch, **fit_params):
-        if self.noise is not None:
-            Xi, yi = batch
-            batch = self.noise.corrupt(Xi, self._valid_noise_generator), yi
+        batch = self._corrupt(batch, self.__dict__.get("_valid_noise_generator"))
         return super().validation_step(batch, **fit_params)
