@@ -148,40 +148,28 @@ def print_table(title, header, rows):
 
 
 @contextlib.contextmanager
-def skdae_channels_last(enabled):
-    """Switch skdae's channels-last conversion off (the "skdae-NCHW" variant)."""
-    original = skdae._training._use_channels_last
-    if not enabled:
-        skdae._training._use_channels_last = lambda module, device: False
+def patched(module, name, value):
+    """Set ``module.name`` to ``value`` for the duration of the block."""
+    original = getattr(module, name)
+    setattr(module, name, value)
     try:
         yield
     finally:
-        skdae._training._use_channels_last = original
+        setattr(module, name, original)
 
 
-@contextlib.contextmanager
-def skdae_cuda_graphs(enabled):
-    """Switch skdae's CUDA-graph replay off (the "skdae-eager" variant)."""
-    original = skdae._training._use_cuda_graphs
-    if not enabled:
-        skdae._training._use_cuda_graphs = lambda net: False
-    try:
-        yield
-    finally:
-        skdae._training._use_cuda_graphs = original
+def skdae_switch(name, enabled):
+    """Leave skdae's ``_training.<name>`` speed-up on, or switch it off."""
+    if enabled:
+        return contextlib.nullcontext()
+    return patched(skdae._training, name, lambda *args: False)
 
 
-@contextlib.contextmanager
 def skdae_inference_batch(batch):
     """Run skdae's ``transform`` with another chunk size (for the sweep)."""
     import skdae.autoencoder as ae
 
-    original = ae._INFERENCE_BATCH
-    ae._INFERENCE_BATCH = batch
-    try:
-        yield
-    finally:
-        ae._INFERENCE_BATCH = original
+    return patched(ae, "_INFERENCE_BATCH", batch)
 
 
 # ====================================================== the plain PyTorch baseline
@@ -237,7 +225,10 @@ def plain_transform(module, X, batch_size, device, *, amp=False):
 
 
 def skdae_fit(X, batch_size, device, *, epochs=1, channels_last=True, graphs=True):
-    with skdae_channels_last(channels_last), skdae_cuda_graphs(graphs):
+    with (
+        skdae_switch("_use_channels_last", channels_last),
+        skdae_switch("_use_cuda_graphs", graphs),
+    ):
         return DenoisingAutoencoder(
             noise=GaussianNoise(SIGMA),
             batch_size=batch_size,
