@@ -35,13 +35,10 @@ def _fit(X, *, graphs=True, epochs=2, **params):
         "device": "cuda",
         **params,
     }
-    original = skdae._training._use_cuda_graphs
-    if not graphs:
-        skdae._training._use_cuda_graphs = lambda net: False
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        if not graphs:
+            patch.setattr(skdae._training, "_use_cuda_graphs", lambda net: False)
         return DenoisingAutoencoder(**params).fit(X)
-    finally:
-        skdae._training._use_cuda_graphs = original
 
 
 class GraphProbe(Callback):
