@@ -18,7 +18,7 @@ import warnings
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 
 from ._cuda_graphs import GRAPHABLE_OPTIMIZERS, GraphedTrainStep, graphs_supported
 from ._random import child_seed, torch_generator
@@ -262,6 +262,13 @@ class DenoisingNet(NeuralNet):
             "for extreme values."
         )
 
+    def _stopped_early(self):
+        """Whether skorch's EarlyStopping raised the KeyboardInterrupt."""
+        return any(
+            isinstance(cb, EarlyStopping) and cb.misses_ >= cb.patience
+            for _, cb in getattr(self, "callbacks_", [])
+        )
+
     def _recover_from_interrupt(self):
         self._note_best()
         interrupted_in = len(self.history)
@@ -273,6 +280,8 @@ class DenoisingNet(NeuralNet):
         # drop the epoch that was cut short; keep the record of finished ones
         while len(self.history) and "train_loss" not in self.history[-1]:
             del self.history[-1]
+        if self._stopped_early():
+            return  # early stopping ends training this way: not an interruption
         warnings.warn(
             f"Training was interrupted (KeyboardInterrupt) in epoch {interrupted_in}. "
             f"The model keeps the weights of {which} (epoch {snapshot[0]}) and the "

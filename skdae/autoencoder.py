@@ -39,6 +39,7 @@ from ._random import child_seed, draw_seed
 from ._tensors import as_tensor
 from ._training import DenoisingNet, HoldOut, ImagePairs, PeriodicSave
 from .architectures import BaseArchitecture, resolve_architecture
+from .losses import resolve_loss
 from .metrics import psnr
 from .noise import BaseNoise
 
@@ -99,17 +100,27 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         Learning rate.
     optimizer : torch optimizer class, default=torch.optim.Adam
         Optimizer, called as ``optimizer(params, lr=lr)``.
+    loss : {"mse", "psnr"}, default="mse"
+        Training loss. ``"mse"``, the mean squared error over all pixels, is the
+        reference recipe. ``"psnr"`` is minus the mean per-image PSNR in dB
+        (:class:`~skdae.losses.PSNRLoss`), the quantity :meth:`score` reports:
+        every image weighs the same whatever its error, so use it for a blind
+        model trained over a range of noise levels (such as
+        ``GaussianNoise(sigma=(0.1, 0.5))``), where the MSE would be dominated by
+        the heavily corrupted images and the light noise would be neglected.
+        ``history_`` then records losses in dB (negative, lower is better).
     validation_fraction : float in (0, 1) or None, default=None
         Fraction of the training images held out (at random) to compute a
         validation loss every epoch, recorded as ``valid_loss`` in ``history_``.
     early_stopping : bool, default=False
-        Stop when the validation loss has not improved by ``tol`` (relative) for
+        Stop when the validation loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs and restore the weights of the best epoch.
         Needs ``validation_fraction``.
     n_iter_no_change : int, default=5
         Patience of early stopping, in epochs.
     tol : float, default=1e-4
-        Relative improvement of the validation loss that counts for early stopping.
+        Improvement of the validation loss that counts for early stopping:
+        relative for ``loss="mse"``, in dB for ``loss="psnr"``.
     callbacks : list of skorch callbacks or None, default=None
         Extra :mod:`skorch.callbacks` (instances, or ``(name, callback)`` pairs),
         copied at fit time.
@@ -208,6 +219,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "optimizer": [callable],
+        "loss": [StrOptions({"mse", "psnr"})],
         "validation_fraction": [None, Interval(numbers.Real, 0, 1, closed="neither")],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -231,6 +243,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         batch_size=20,
         lr=1e-3,
         optimizer=torch.optim.Adam,
+        loss="mse",
         validation_fraction=None,
         early_stopping=False,
         n_iter_no_change=5,
@@ -250,6 +263,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self.batch_size = batch_size
         self.lr = lr
         self.optimizer = optimizer
+        self.loss = loss
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
@@ -428,7 +442,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
                         monitor="valid_loss",
                         patience=self.n_iter_no_change,
                         threshold=self.tol,
-                        threshold_mode="rel",
+                        # the PSNR loss is negative, in dB: a relative threshold
+                        # would count a slightly worse epoch as an improvement
+                        threshold_mode="abs" if self.loss == "psnr" else "rel",
                         load_best=True,
                         sink=print if self.verbose else _silent,
                     ),
@@ -450,7 +466,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         return DenoisingNet(
             module=PaddedNetwork,
             module__architecture=clone(resolve_architecture(self.architecture)),
-            criterion=torch.nn.MSELoss,
+            criterion=resolve_loss(self.loss),
             optimizer=self.optimizer,
             train_split=(
                 HoldOut(self.validation_fraction, child_seed(self._seed, 4))
@@ -469,6 +485,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         """
         params = self._net_params()
         self.net_.callbacks = params.pop("callbacks")
+        criterion = resolve_loss(self.loss)
+        if self.net_.criterion is not criterion:  # loss changed with set_params
+            params["criterion"] = criterion
         self.net_.set_params(**params)
         self.net_.initialize_callbacks()
 

@@ -491,9 +491,11 @@ class LossCurveDisplay:
     Parameters
     ----------
     train_loss : array-like of shape (n_epochs,)
-        Mean training loss (MSE) of each epoch.
+        Mean training loss of each epoch.
     valid_loss : array-like of shape (n_epochs,) or None, default=None
         Validation loss of each epoch; NaN for epochs without one.
+    ylabel : str, default="MSE loss"
+        Label of the loss axis.
 
     Attributes
     ----------
@@ -525,9 +527,10 @@ class LossCurveDisplay:
     ['Training loss', 'Validation loss']
     """
 
-    def __init__(self, train_loss, valid_loss=None):
+    def __init__(self, train_loss, valid_loss=None, *, ylabel="MSE loss"):
         self.train_loss = train_loss
         self.valid_loss = valid_loss
+        self.ylabel = ylabel
 
     def plot(self, *, ax=None, log_scale=False, line_kw=None):
         """Plot the loss curves.
@@ -537,7 +540,8 @@ class LossCurveDisplay:
         ax : matplotlib Axes, default=None
             Axes to draw on; ``None`` creates a new figure.
         log_scale : bool, default=False
-            Use a logarithmic loss axis.
+            Use a logarithmic loss axis; needs positive losses (not those of
+            ``loss="psnr"``, which are in dB already).
         line_kw : dict, default=None
             Extra keyword arguments for both loss lines
             (:meth:`matplotlib.axes.Axes.plot`).
@@ -573,6 +577,15 @@ class LossCurveDisplay:
                     f"got shapes {train.shape} and {valid.shape}."
                 )
 
+        if log_scale:
+            values = train if valid is None else np.concatenate([train, valid])
+            if np.any(values[np.isfinite(values)] <= 0):
+                raise ValueError(
+                    "log_scale=True needs positive losses, but some are <= 0 (a "
+                    "loss='psnr' model records minus the PSNR in dB, already on a "
+                    "log scale); plot with log_scale=False."
+                )
+
         if ax is None:
             fig, ax = plt.subplots(layout="constrained")
         else:
@@ -605,7 +618,7 @@ class LossCurveDisplay:
         if log_scale:
             ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set(xlabel="Epoch", ylabel="MSE loss")
+        ax.set(xlabel="Epoch", ylabel=self.ylabel)
         ax.legend()
 
         self.figure_ = fig
@@ -625,12 +638,13 @@ class LossCurveDisplay:
         ax : matplotlib Axes, default=None
             Axes to draw on; ``None`` creates a new figure.
         log_scale : bool, default=False
-            Use a logarithmic loss axis.
+            Use a logarithmic loss axis (not for ``loss="psnr"`` models).
 
         Returns
         -------
         display : LossCurveDisplay
-            The plotted display.
+            The plotted display; its axis is labelled after the estimator's
+            ``loss``.
 
         See Also
         --------
@@ -670,7 +684,9 @@ class LossCurveDisplay:
         valid = [row.get("valid_loss", np.nan) for row in rows]
         if not any("valid_loss" in row for row in rows):
             valid = None
-        return cls(train, valid).plot(ax=ax, log_scale=log_scale)
+        loss = getattr(candidate, "loss", "mse")
+        ylabel = "Loss: minus PSNR (dB)" if loss == "psnr" else "MSE loss"
+        return cls(train, valid, ylabel=ylabel).plot(ax=ax, log_scale=log_scale)
 
 
 # ------------------------------------------------------------- NoiseLevelDisplay
