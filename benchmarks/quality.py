@@ -21,6 +21,12 @@ Usage::
     python benchmarks/quality.py --full       # ~4 h on 2 CPU cores
     python benchmarks/quality.py --full --only arch-gauss-0.5
     python benchmarks/quality.py --quick --threads 1   # machine shared with others
+    # blind U-Nets against per-level U-Nets, with the MSE and the PSNR loss
+    python benchmarks/quality.py --full --only blind --blind-arch unet \
+        --blind-losses mse,psnr
+    # speckle / Poisson / masking rows for chosen architectures
+    python benchmarks/quality.py --full --only speckle,poisson,masking \
+        --new-noise-archs residual
     python benchmarks/quality.py --quick --output results.json --markdown out.md
 
 ``--quick`` and ``--full`` run the same code with different settings (see
@@ -344,7 +350,7 @@ class Benchmark:
         self.output = output
         self.markdown = markdown
         self.notes = []
-        self.models = {}  # (arch, noise key) -> (estimator, info)
+        self.models = {}  # (arch, noise key, loss) -> (estimator, info)
         self.evaluated = {}  # (method, noise key) -> row
         self.tuned = {}  # noise key -> {method: (param, tune psnr, seconds)}
         self.results = {"issue5": {}, "issue6": {}}
@@ -395,9 +401,9 @@ class Benchmark:
         return self._noisy_cache[key, split]
 
     # ------------------------------------------------------------- skdae models
-    def model(self, arch, key):
-        if (arch, key) in self.models:
-            return self.models[arch, key]
+    def model(self, arch, key, loss="mse"):
+        if (arch, key, loss) in self.models:
+            return self.models[arch, key, loss]
         noise, reason = make_noise(key)
         if noise is None:
             raise RuntimeError(reason)
@@ -410,9 +416,13 @@ class Benchmark:
             max_epochs=epochs,
             batch_size=self.s["batch_size"],
             lr=self.s["lr"],
+            loss=loss,
             random_state=self.s["seed"],
         )
-        _log(f"training {arch} on {len(X)} images, {epochs} epoch(s), noise {key}")
+        _log(
+            f"training {arch} on {len(X)} images, {epochs} epoch(s), noise {key}, "
+            f"loss {loss}"
+        )
         start = time.perf_counter()
         est.fit(X)
         seconds = time.perf_counter() - start
@@ -426,22 +436,23 @@ class Benchmark:
             },
             "train_images": len(X),
             "epochs": epochs,
+            "loss": loss,
             "batch_size": self.s["batch_size"],
             "train_time_s": round(seconds, 1),
             "final_train_loss": float(est.history_[-1, "train_loss"]),
             "device": str(est.device_),
         }
         _log(f"  trained in {seconds:.1f} s, loss {info['final_train_loss']:.5f}")
-        self.models[arch, key] = (est, info)
-        return self.models[arch, key]
+        self.models[arch, key, loss] = (est, info)
+        return self.models[arch, key, loss]
 
-    def eval_model(self, arch, key, eval_key=None, name=None):
-        """Row of the model (arch, key) on the test images of noise eval_key."""
+    def eval_model(self, arch, key, eval_key=None, name=None, loss="mse"):
+        """Row of the model (arch, key, loss) on the test images of noise eval_key."""
         eval_key = eval_key or key
-        name = name or f"skdae {arch}"
+        name = name or f"skdae {arch}" + (f" (loss {loss})" if loss != "mse" else "")
         if (name, eval_key) in self.evaluated:
             return self.evaluated[name, eval_key]
-        est, info = self.model(arch, key)
+        est, info = self.model(arch, key, loss)
         noisy = self.noisy(eval_key, "test")
         start = time.perf_counter()
         out = est.transform(noisy)
@@ -449,7 +460,8 @@ class Benchmark:
         row = self._row(name, eval_key, out, seconds=seconds)
         row.update(
             {
-                "params": f"trained on {key}",
+                "params": f"trained on {key}, loss {loss}",
+                "loss": loss,
                 "train_time_s": info["train_time_s"],
                 "epochs": info["epochs"],
                 "train_images": info["train_images"],
@@ -623,25 +635,43 @@ class Benchmark:
         self.table(f"Issue 6 -- {NOISES[key][0]}", rows)
 
     def exp_blind(self):
+        """Blind models (sigma ~ U[0.1, 0.5]) against per-level models.
+
+        Every loss of ``blind_losses`` trains one blind model and one model per
+        level. The target compares the blind model of the last loss with the
+        best per-level model at each level, whatever its loss.
+        """
         blind, reason = make_noise("blind-gauss")
         if blind is None:
             self.notes.append(f"blind model skipped: {reason}")
             _log(f"skipped: {reason}")
             return
         arch = self.s.get("blind_arch") or "reference"
+        losses = self.s.get("blind_losses") or ["mse"]
         rows = []
         for level in ("gauss-0.1", "gauss-0.3", "gauss-0.5"):
-            per = self.eval_model(arch, level)
-            bl = self.eval_model(
-                arch, "blind-gauss", eval_key=level, name=f"skdae {arch} blind"
-            )
-            rows += [self.noisy_row(level), per, bl]
+            rows.append(self.noisy_row(level))
+            per = [self.eval_model(arch, level, loss=loss) for loss in losses]
+            bl = [
+                self.eval_model(
+                    arch,
+                    "blind-gauss",
+                    eval_key=level,
+                    name=f"skdae {arch} blind (loss {loss})",
+                    loss=loss,
+                )
+                for loss in losses
+            ]
+            rows += per + bl
+            best = self._best(per)
             self.target(
                 "issue6",
-                f"blind {arch} model within 0.5 dB of the per-level model at {level}",
-                bl["psnr"] - per["psnr"],
+                f"blind {arch} model (loss {losses[-1]}) within 0.5 dB of the best "
+                f"per-level model at {level}",
+                bl[-1]["psnr"] - best["psnr"],
                 -0.5,
-                f"blind {bl['psnr']:.2f} dB vs per-level {per['psnr']:.2f} dB",
+                f"blind {bl[-1]['psnr']:.2f} dB vs per-level {best['psnr']:.2f} dB "
+                f"({best['method']})",
             )
         self.results["issue6"]["blind"] = rows
         self.table(
@@ -654,10 +684,9 @@ class Benchmark:
             self.notes.append(f"{key} skipped: {reason}")
             _log(f"skipped: {reason}")
             return
-        best_arch = self.best_arch()
-        rows = [self.noisy_row(key), self.eval_model("reference", key)]
-        if best_arch != "reference":
-            rows.append(self.eval_model(best_arch, key))
+        archs = self.s.get("new_noise_archs") or ["reference", self.best_arch()]
+        archs = list(dict.fromkeys(archs))  # reference and best may coincide
+        rows = [self.noisy_row(key)] + [self.eval_model(a, key) for a in archs]
         classical = [self.classical_row(m, key) for m in self.methods if m != "BM3D"]
         best_classical = self._best(classical)
         rows.append(best_classical)
@@ -860,6 +889,18 @@ def parse_args(argv=None):
         "(default: the best at Gaussian 0.5, else residual)",
     )
     parser.add_argument(
+        "--new-noise-archs",
+        help="comma-separated architectures for the speckle/Poisson/masking rows "
+        "(default: reference and --best-arch)",
+    )
+    parser.add_argument(
+        "--blind-losses",
+        default="mse",
+        help="comma-separated losses (mse, psnr) of the blind experiment: each "
+        "trains a blind model and per-level models; the target uses the blind model "
+        "of the last one (default: mse)",
+    )
+    parser.add_argument(
         "--blind-arch",
         choices=ARCHITECTURES,
         help="architecture of the blind experiment's models (default: reference)",
@@ -888,6 +929,13 @@ def main(argv=None):
     settings["data_home"] = args.data_home
     settings["best_arch"] = args.best_arch
     settings["blind_arch"] = args.blind_arch
+    settings["new_noise_archs"] = [
+        a.strip() for a in (args.new_noise_archs or "").split(",") if a.strip()
+    ]
+    unknown = set(settings["new_noise_archs"]) - set(ARCHITECTURES)
+    if unknown:
+        sys.exit(f"unknown architecture(s) {sorted(unknown)}; know {ARCHITECTURES}")
+    settings["blind_losses"] = [x.strip() for x in args.blind_losses.split(",")]
     experiments = EXPERIMENTS
     if args.only:
         experiments = [e.strip() for e in args.only.split(",") if e.strip()]
