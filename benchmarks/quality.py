@@ -935,7 +935,12 @@ def main(argv=None):
     unknown = set(settings["new_noise_archs"]) - set(ARCHITECTURES)
     if unknown:
         sys.exit(f"unknown architecture(s) {sorted(unknown)}; know {ARCHITECTURES}")
-    settings["blind_losses"] = [x.strip() for x in args.blind_losses.split(",")]
+    settings["blind_losses"] = [
+        x.strip() for x in args.blind_losses.split(",") if x.strip()
+    ]
+    unknown = set(settings["blind_losses"]) - {"mse", "psnr"}
+    if unknown or not settings["blind_losses"]:
+        sys.exit(f"--blind-losses: unknown loss(es) {sorted(unknown)}; know mse, psnr")
     experiments = EXPERIMENTS
     if args.only:
         experiments = [e.strip() for e in args.only.split(",") if e.strip()]

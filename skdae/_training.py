@@ -263,13 +263,20 @@ class DenoisingNet(NeuralNet):
         )
 
     def _stopped_early(self):
-        """Whether skorch's EarlyStopping raised the KeyboardInterrupt."""
+        """Whether skorch's EarlyStopping raised the KeyboardInterrupt.
+
+        It raises at the end of an epoch (the epoch's record is complete), once
+        its count of epochs without improvement reaches its patience.
+        """
+        if not len(self.history) or "train_loss" not in self.history[-1]:
+            return False  # interrupted inside an epoch: Ctrl-C
         return any(
             isinstance(cb, EarlyStopping) and cb.misses_ >= cb.patience
             for _, cb in getattr(self, "callbacks_", [])
         )
 
     def _recover_from_interrupt(self):
+        stopped_early = self._stopped_early()
         self._note_best()
         interrupted_in = len(self.history)
         if self._best_state is not None:
@@ -280,7 +287,7 @@ class DenoisingNet(NeuralNet):
         # drop the epoch that was cut short; keep the record of finished ones
         while len(self.history) and "train_loss" not in self.history[-1]:
             del self.history[-1]
-        if self._stopped_early():
+        if stopped_early:
             return  # early stopping ends training this way: not an interruption
         warnings.warn(
             f"Training was interrupted (KeyboardInterrupt) in epoch {interrupted_in}. "

@@ -109,6 +109,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         ``GaussianNoise(sigma=(0.1, 0.5))``), where the MSE would be dominated by
         the heavily corrupted images and the light noise would be neglected.
         ``history_`` then records losses in dB (negative, lower is better).
+        Changing ``loss`` before resuming training (``warm_start``,
+        :meth:`partial_fit`) keeps the weights but starts a fresh optimizer,
+        whose state belonged to the other loss's gradients.
     validation_fraction : float in (0, 1) or None, default=None
         Fraction of the training images held out (at random) to compute a
         validation loss every epoch, recorded as ``valid_loss`` in ``history_``.
@@ -693,6 +696,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         return hasattr(self, "net_")
 
     def __setstate__(self, state):
+        state.setdefault("loss", "mse")  # pickled before the parameter existed
         super().__setstate__(state)
         net = self.__dict__.get("net_")
         if net is not None:

@@ -15,13 +15,19 @@ class PSNRLoss(nn.Module):
     """Minus the mean per-image PSNR, in dB: ``mean_i 10 * log10(mse_i)``.
 
     Minimising it maximises the mean PSNR that :func:`skdae.metrics.psnr` and
-    :meth:`~skdae.DenoisingAutoencoder.score` report (images in [0, 1], peak 1).
+    :meth:`~skdae.DenoisingAutoencoder.score` report (images in [0, 1], peak 1;
+    ``score`` also clips the output to [0, 1]).
     Its gradient for image ``i`` is the gradient of ``mse_i`` divided by
     ``mse_i``, so every image weighs the same whatever its error: a lightly
     corrupted image counts as much as a heavily corrupted one. With a plain MSE a
     model trained over a range of noise levels (blind denoising) learns mostly
     from the heavily corrupted images, whose errors dominate the mean, and
     neglects the light noise.
+
+    The error is computed in float32 (or float64 for float64 input), also under
+    mixed precision. Close to an exact reconstruction the gradient grows like
+    one over the error: adaptive optimizers such as Adam (the default) take
+    this in their stride, plain SGD may need a smaller learning rate.
 
     Parameters
     ----------
@@ -55,7 +61,9 @@ class PSNRLoss(nn.Module):
                 f"PSNRLoss needs input and target of the same shape, got "
                 f"{tuple(input.shape)} and {tuple(target.shape)}."
             )
-        per_image = (input - target).square().flatten(1).mean(dim=1)
+        dtype = torch.promote_types(input.dtype, torch.float32)
+        diff = input.to(dtype) - target.to(dtype)
+        per_image = diff.square().flatten(1).mean(dim=1)
         return 10.0 * torch.log10(per_image + self.eps).mean()
 
 

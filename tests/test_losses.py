@@ -45,6 +45,12 @@ def test_psnr_loss_finite_for_an_exact_reconstruction():
     assert torch.isfinite(loss) and loss.item() == pytest.approx(-100.0)
 
 
+def test_psnr_loss_in_half_precision():
+    target = torch.rand(3, 1, 5, 5).half()
+    loss = PSNRLoss()(target.clone(), target)
+    assert loss.dtype == torch.float32 and loss.item() == pytest.approx(-100.0)
+
+
 def test_psnr_loss_shape_mismatch():
     with pytest.raises(ValueError, match=r"same shape.*\(2, 1, 4, 4\).*\(2, 1, 4, 5\)"):
         PSNRLoss()(torch.zeros(2, 1, 4, 4), torch.zeros(2, 1, 4, 5))
@@ -115,14 +121,37 @@ def test_early_stopping_threshold_in_db(recwarn):
     assert not [w for w in recwarn if "interrupted" in str(w.message)]
 
 
+def test_ctrl_c_still_warns_with_early_stopping_on():
+    from .test_autoencoder import _InterruptAt
+
+    X = make_blob_images(60)
+    dae = DenoisingAutoencoder(
+        validation_fraction=0.25,
+        early_stopping=True,
+        callbacks=[("stop", _InterruptAt(epoch=2, batch=1))],
+        **{**FAST, "max_epochs": 5},
+    )
+    with pytest.warns(UserWarning, match="interrupted"):
+        dae.fit(X)
+    assert dae.n_iter_ == 1
+
+
 def test_changing_the_loss_before_resuming():
-    X = make_blob_images(40)
+    X = make_blob_images(40)  # 3 batches of at most 16 per epoch
     dae = DenoisingAutoencoder(warm_start=True, **FAST).fit(X)
     assert isinstance(dae.net_.criterion_, torch.nn.MSELoss)
+
+    def adam_steps():
+        return {int(s["step"]) for s in dae.net_.optimizer_.state.values()}
+
+    assert adam_steps() == {6}
+    dae.fit(X)  # same loss: the optimizer carries on
+    assert adam_steps() == {12}
     dae.set_params(loss="psnr").fit(X)
     assert isinstance(dae.net_.criterion_, PSNRLoss)
-    assert dae.n_iter_ == 4
-    assert dae.history_[-1, "train_loss"] < 0 < dae.history_[1, "train_loss"]
+    # weights kept, optimizer started afresh (its moments were the MSE's)
+    assert dae.n_iter_ == 6 and adam_steps() == {6}
+    assert dae.history_[-1, "train_loss"] < 0 < dae.history_[3, "train_loss"]
 
 
 def test_loss_survives_save_and_load(psnr_model, tmp_path):
