@@ -410,6 +410,8 @@ class Benchmark:
         reference = arch == "reference"
         X = self.X_train if reference else self.X_arch_train
         epochs = self.s["reference_epochs" if reference else "arch_epochs"]
+        if key == "blind-gauss" and self.s.get("blind_epochs"):
+            epochs = self.s["blind_epochs"]
         est = DenoisingAutoencoder(
             noise=noise,
             architecture=arch,
@@ -901,6 +903,13 @@ def parse_args(argv=None):
         "of the last one (default: mse)",
     )
     parser.add_argument(
+        "--blind-epochs",
+        type=int,
+        help="epochs of the blind models (default: those of their architecture); "
+        "3x gives a blind model the training of the three per-level models it "
+        "replaces",
+    )
+    parser.add_argument(
         "--blind-arch",
         choices=ARCHITECTURES,
         help="architecture of the blind experiment's models (default: reference)",
@@ -929,6 +938,7 @@ def main(argv=None):
     settings["data_home"] = args.data_home
     settings["best_arch"] = args.best_arch
     settings["blind_arch"] = args.blind_arch
+    settings["blind_epochs"] = args.blind_epochs
     settings["new_noise_archs"] = [
         a.strip() for a in (args.new_noise_archs or "").split(",") if a.strip()
     ]
