@@ -65,6 +65,7 @@ import skdae
 import skdae.noise as skdae_noise
 from skdae import DenoisingAutoencoder
 from skdae.datasets import load_mnist
+from skdae.losses import LOSSES
 from skdae.metrics import psnr, ssim
 
 try:
@@ -924,6 +925,15 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def _csv(text, known, what):
+    """The comma-separated items of ``text``; exits naming those not in ``known``."""
+    items = [x.strip() for x in (text or "").split(",") if x.strip()]
+    unknown = set(items) - set(known)
+    if unknown:
+        sys.exit(f"unknown {what} {sorted(unknown)}; know {known}")
+    return items
+
+
 def main(argv=None):
     args = parse_args(argv)
     mode = "quick" if args.quick else "full"
@@ -939,24 +949,13 @@ def main(argv=None):
     settings["best_arch"] = args.best_arch
     settings["blind_arch"] = args.blind_arch
     settings["blind_epochs"] = args.blind_epochs
-    settings["new_noise_archs"] = [
-        a.strip() for a in (args.new_noise_archs or "").split(",") if a.strip()
-    ]
-    unknown = set(settings["new_noise_archs"]) - set(ARCHITECTURES)
-    if unknown:
-        sys.exit(f"unknown architecture(s) {sorted(unknown)}; know {ARCHITECTURES}")
-    settings["blind_losses"] = [
-        x.strip() for x in args.blind_losses.split(",") if x.strip()
-    ]
-    unknown = set(settings["blind_losses"]) - {"mse", "psnr"}
-    if unknown or not settings["blind_losses"]:
-        sys.exit(f"--blind-losses: unknown loss(es) {sorted(unknown)}; know mse, psnr")
-    experiments = EXPERIMENTS
-    if args.only:
-        experiments = [e.strip() for e in args.only.split(",") if e.strip()]
-        unknown = set(experiments) - set(EXPERIMENTS)
-        if unknown:
-            sys.exit(f"unknown experiment(s) {sorted(unknown)}; know {EXPERIMENTS}")
+    settings["new_noise_archs"] = _csv(
+        args.new_noise_archs, ARCHITECTURES, "architecture(s)"
+    )
+    settings["blind_losses"] = _csv(args.blind_losses, tuple(LOSSES), "loss(es)")
+    if not settings["blind_losses"]:
+        sys.exit("--blind-losses: give at least one loss")
+    experiments = _csv(args.only, EXPERIMENTS, "experiment(s)") or EXPERIMENTS
     today = datetime.date.today().isoformat()
     output = args.output or Path(__file__).parent / "results" / (
         f"quality-{mode}-{today}.json"

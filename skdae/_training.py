@@ -272,7 +272,7 @@ class DenoisingNet(NeuralNet):
             return False  # interrupted inside an epoch: Ctrl-C
         return any(
             isinstance(cb, EarlyStopping) and cb.misses_ >= cb.patience
-            for _, cb in getattr(self, "callbacks_", [])
+            for _, cb in self.callbacks_
         )
 
     def _recover_from_interrupt(self):

@@ -39,7 +39,7 @@ from ._random import child_seed, draw_seed
 from ._tensors import as_tensor
 from ._training import DenoisingNet, HoldOut, ImagePairs, PeriodicSave
 from .architectures import BaseArchitecture, resolve_architecture
-from .losses import resolve_loss
+from .losses import LOSSES, resolve_loss
 from .metrics import psnr
 from .noise import BaseNoise
 
@@ -222,7 +222,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "optimizer": [callable],
-        "loss": [StrOptions({"mse", "psnr"})],
+        "loss": [StrOptions(set(LOSSES))],
         "validation_fraction": [None, Interval(numbers.Real, 0, 1, closed="neither")],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],

@@ -67,7 +67,8 @@ class PSNRLoss(nn.Module):
         return 10.0 * torch.log10(per_image + self.eps).mean()
 
 
-_LOSSES = {"mse": nn.MSELoss, "psnr": PSNRLoss}
+#: The loss classes by ``loss`` name, the one list of the names there are.
+LOSSES = {"mse": nn.MSELoss, "psnr": PSNRLoss}
 
 
 def resolve_loss(name):
@@ -90,8 +91,8 @@ def resolve_loss(name):
     'PSNRLoss'
     """
     try:
-        return _LOSSES[name]
+        return LOSSES[name]
     except (KeyError, TypeError):
         raise ValueError(
-            f"Unknown loss {name!r}; choose one of {sorted(_LOSSES)}."
+            f"Unknown loss {name!r}; choose one of {sorted(LOSSES)}."
         ) from None

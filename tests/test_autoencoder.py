@@ -455,6 +455,19 @@ def test_keyboard_interrupt_with_validation_keeps_best_epoch():
         assert torch.equal(value, saved[key])
 
 
+def test_ctrl_c_still_warns_with_early_stopping_on():
+    X = make_blob_images(60)
+    dae = DenoisingAutoencoder(
+        validation_fraction=0.25,
+        early_stopping=True,
+        callbacks=[("stop", _InterruptAt(epoch=2, batch=1))],
+        **{**FAST, "max_epochs": 5},
+    )
+    with pytest.warns(UserWarning, match="interrupted"):
+        dae.fit(X)
+    assert dae.n_iter_ == 1
+
+
 def test_divergence_raises_clear_error():
     X = make_blob_images(64)
     # a huge learning rate with plain SGD blows the weights up to inf/NaN

@@ -121,21 +121,6 @@ def test_early_stopping_threshold_in_db(recwarn):
     assert not [w for w in recwarn if "interrupted" in str(w.message)]
 
 
-def test_ctrl_c_still_warns_with_early_stopping_on():
-    from .test_autoencoder import _InterruptAt
-
-    X = make_blob_images(60)
-    dae = DenoisingAutoencoder(
-        validation_fraction=0.25,
-        early_stopping=True,
-        callbacks=[("stop", _InterruptAt(epoch=2, batch=1))],
-        **{**FAST, "max_epochs": 5},
-    )
-    with pytest.warns(UserWarning, match="interrupted"):
-        dae.fit(X)
-    assert dae.n_iter_ == 1
-
-
 def test_changing_the_loss_before_resuming():
     X = make_blob_images(40)  # 3 batches of at most 16 per epoch
     dae = DenoisingAutoencoder(warm_start=True, **FAST).fit(X)
