@@ -1,5 +1,6 @@
 """skdae: denoising autoencoders as first-class scikit-learn estimators."""
 
+from ._config import config_context, get_config, set_config
 from .autoencoder import DenoisingAutoencoder
 from .noise import (
     BaseNoise,
@@ -25,4 +26,7 @@ __all__ = [
     "SaltPepperNoise",
     "SpeckleNoise",
     "__version__",
+    "config_context",
+    "get_config",
+    "set_config",
 ]

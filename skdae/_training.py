@@ -20,6 +20,7 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping
 
+from ._config import get_config
 from ._cuda_graphs import GRAPHABLE_OPTIMIZERS, GraphedTrainStep, graphs_supported
 from ._random import child_seed, torch_generator
 
@@ -37,7 +38,8 @@ def _use_channels_last(module, device):
     """
     network = getattr(module, "network", None)
     return (
-        torch.device(device).type == "cpu"
+        get_config()["channels_last"]
+        and torch.device(device).type == "cpu"
         and network is not None
         and type(network).__module__ in _CHANNELS_LAST_MODULES
     )
@@ -45,7 +47,7 @@ def _use_channels_last(module, device):
 
 def _use_cuda_graphs(net):
     """Whether ``net`` replays its full-size training steps as CUDA graphs."""
-    return graphs_supported(net)
+    return get_config()["cuda_graphs"] and graphs_supported(net)
 
 
 class ImagePairs(torch.utils.data.Dataset):

@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
 )
 from skorch.callbacks import EarlyStopping, ProgressBar
 
+from ._config import get_config
 from ._devices import resolve_device, rng_devices
 from ._images import (
     check_float32_range,
@@ -46,8 +47,6 @@ from .noise import BaseNoise
 __all__ = ["DenoisingAutoencoder"]
 
 _FLOATS = (np.float64, np.float32)
-# Images per forward pass in transform/encode/decode: bounds their extra memory.
-_INFERENCE_BATCH = 512
 
 
 class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -539,8 +538,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         out = None
         try:
             with torch.inference_mode():
-                for start in range(0, len(batch), _INFERENCE_BATCH):
-                    chunk = batch[start : start + _INFERENCE_BATCH]
+                size = get_config()["inference_batch_size"]
+                for start in range(0, len(batch), size):
+                    chunk = batch[start : start + size]
                     result = fn(module, as_tensor(chunk, np.float32).to(device))
                     if out is None:
                         out = np.empty((len(batch), *result.shape[1:]), dtype=dtype)

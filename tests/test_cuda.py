@@ -12,7 +12,7 @@ import pytest
 import torch
 from skorch.callbacks import Callback, GradientNormClipping, LRScheduler
 
-import skdae._training
+import skdae
 from skdae import DenoisingAutoencoder, GaussianNoise, SaltPepperNoise
 
 from .conftest import make_blob_images
@@ -35,9 +35,7 @@ def _fit(X, *, graphs=True, epochs=2, **params):
         "device": "cuda",
         **params,
     }
-    with pytest.MonkeyPatch.context() as patch:
-        if not graphs:
-            patch.setattr(skdae._training, "_use_cuda_graphs", lambda net: False)
+    with skdae.config_context(cuda_graphs=graphs):
         return DenoisingAutoencoder(**params).fit(X)
 
 
