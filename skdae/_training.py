@@ -23,10 +23,7 @@ from skorch.callbacks import Callback, EarlyStopping
 from ._config import get_config
 from ._cuda_graphs import GRAPHABLE_OPTIMIZERS, GraphedTrainStep, graphs_supported
 from ._random import child_seed, torch_generator
-
-#: Modules whose networks are known to be safe (no ``view`` of a feature map) and
-#: faster in the channels-last memory format on the CPU.
-_CHANNELS_LAST_MODULES = ("skdae.networks", "skdae.architectures")
+from .architectures._registry import OWN_NETWORKS
 
 
 def _use_channels_last(module, device):
@@ -41,7 +38,7 @@ def _use_channels_last(module, device):
         get_config()["channels_last"]
         and torch.device(device).type == "cpu"
         and network is not None
-        and type(network).__module__ in _CHANNELS_LAST_MODULES
+        and type(network) in OWN_NETWORKS
     )
 
 

@@ -35,11 +35,12 @@ from ._images import (
     to_batch,
 )
 from ._padding import PaddedNetwork
+from ._param_validation import ImageShape, SubclassOf
 from ._persistence import load_model, save_model
 from ._random import child_seed, draw_seed
 from ._tensors import as_tensor
 from ._training import DenoisingNet, HoldOut, ImagePairs, PeriodicSave
-from .architectures import BaseArchitecture, resolve_architecture
+from .architectures import ARCHITECTURES, BaseArchitecture, resolve_architecture
 from .losses import LOSSES, resolve_loss
 from .metrics import psnr
 from .noise import BaseNoise
@@ -212,11 +213,11 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     _parameter_constraints: dict = {
         "noise": [None, BaseNoise],
         "architecture": [
-            StrOptions({"reference", "residual", "unet"}),
+            StrOptions(set(ARCHITECTURES)),
             BaseArchitecture,
-            type,
+            SubclassOf(torch.nn.Module),
         ],
-        "image_shape": [None, tuple, list],
+        "image_shape": [None, ImageShape()],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],

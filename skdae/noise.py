@@ -23,7 +23,7 @@ models.
 
 import math
 import numbers
-from abc import abstractmethod
+from abc import ABCMeta, abstractmethod
 
 import numpy as np
 import torch
@@ -39,6 +39,7 @@ from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import validate_data
 
 from ._images import check_has_pixels, check_image_shape_param, resolve_flat_shape
+from ._param_validation import ImageShape
 from ._random import draw_seed, torch_generator
 from ._tensors import as_tensor
 
@@ -88,7 +89,9 @@ class _Level(Interval):
         return f"{interval}, or a pair (low, high) of such floats with low <= high"
 
 
-class BaseNoise(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class BaseNoise(
+    OneToOneFeatureMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
+):
     """Base class for skdae noise models.
 
     A subclass declares its parameters in ``__init__`` (stored unchanged, as in
@@ -101,6 +104,10 @@ class BaseNoise(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     A noise level parameter may be a number or a range ``(low, high)``: the
     subclass declares it with a level constraint and reads it in :meth:`corrupt`
     through :meth:`_draw_level`, which returns one level per image.
+
+    The class is abstract: it cannot be instantiated, nor can a subclass that does
+    not implement :meth:`corrupt`. Test your subclass against the whole contract
+    with :func:`~skdae.utils.estimator_checks.check_noise_model`.
     """
 
     _parameter_constraints: dict = {"random_state": ["random_state"]}
@@ -544,7 +551,7 @@ class MaskingNoise(BaseNoise):
         "amount": [_Level(numbers.Real, 0, 1, closed="both")],
         "block_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "fill": [Interval(numbers.Real, None, None, closed="neither")],
-        "image_shape": [None, tuple, list],
+        "image_shape": [None, ImageShape()],
     }
 
     def __init__(
@@ -561,10 +568,6 @@ class MaskingNoise(BaseNoise):
         self.fill = fill
         self.image_shape = image_shape
         self.random_state = random_state
-
-    def _validate_params(self):
-        super()._validate_params()
-        check_image_shape_param(self.image_shape)
 
     def corrupt(self, x, generator):
         amount = self._draw_level(self.amount, x, generator)
