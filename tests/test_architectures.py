@@ -4,11 +4,24 @@ import numpy as np
 import pytest
 import torch
 from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import InvalidParameterError, StrOptions
 from torch import nn
 
 from skdae import DenoisingAutoencoder, GaussianNoise
-from skdae.architectures import CustomArchitecture, Reference, Residual, UNet
+from skdae._padding import PaddedNetwork
+from skdae._training import _use_channels_last
+from skdae.architectures import (
+    ARCHITECTURES,
+    BaseArchitecture,
+    CustomArchitecture,
+    Reference,
+    Residual,
+    UNet,
+    resolve_architecture,
+)
+from skdae.architectures._registry import OWN_NETWORKS
 from skdae.metrics import psnr
+from skdae.networks import ReferenceAutoencoder
 
 from .conftest import make_blob_images
 
@@ -153,3 +166,85 @@ def test_save_load_other_architectures(name, tmp_path):
         DenoisingAutoencoder(architecture=Tiny, max_epochs=1, random_state=0).fit(
             X
         ).save(tmp_path / "c.skdae")
+
+
+def test_base_architecture_is_abstract():
+    with pytest.raises(TypeError, match="abstract"):
+        BaseArchitecture()
+
+    class NoBuild(BaseArchitecture):
+        pass
+
+    with pytest.raises(TypeError, match="abstract.*build"):
+        NoBuild()
+
+
+@pytest.mark.parametrize(
+    "architecture, parameter",
+    [
+        (Reference(channels=(0, 16)), "channels"),
+        (Reference(channels=32), "channels"),
+        (Reference(channels=(8, 16, 32)), "channels"),
+        (Reference(channels=(8, 16.0)), "channels"),
+        (Residual(depth=1), "depth"),
+        (Residual(channels=0), "channels"),
+        (Residual(depth=True), "depth"),
+        (UNet(depth=0), "depth"),
+        (UNet(channels=2.5), "channels"),
+        (CustomArchitecture(nn.Conv2d(1, 1, 3)), "module"),
+        (CustomArchitecture(int), "module"),
+        (CustomArchitecture(Tiny, module_kwargs=[("width", 4)]), "module_kwargs"),
+    ],
+    ids=repr,
+)
+def test_build_validates_parameters(architecture, parameter):
+    with pytest.raises(
+        InvalidParameterError,
+        match=f"'{parameter}' parameter of {type(architecture).__name__}",
+    ):
+        architecture.build()
+
+
+def test_reference_channels_may_be_a_list():
+    net = Reference(channels=[4, 6]).build()
+    assert net.encode(torch.zeros(1, 1, 8, 8)).shape == (1, 6, 2, 2)
+
+
+def test_architecture_names_are_listed_once():
+    """The estimator's constraint, resolve_architecture and errors use ARCHITECTURES."""
+    (options,) = [
+        c
+        for c in DenoisingAutoencoder._parameter_constraints["architecture"]
+        if isinstance(c, StrOptions)
+    ]
+    assert options.options == set(ARCHITECTURES)
+    for name, cls in ARCHITECTURES.items():
+        assert type(resolve_architecture(name)) is cls
+    with pytest.raises(ValueError, match="'reference', 'residual', 'unet'"):
+        resolve_architecture("transformer")
+
+
+def test_architecture_rejects_classes_that_are_not_modules():
+    X = make_blob_images(8, 8, 8)
+    with pytest.raises(InvalidParameterError, match="torch.nn.Module subclass"):
+        DenoisingAutoencoder(architecture=int, max_epochs=1).fit(X)
+
+
+def test_public_names_of_the_networks():
+    assert type(Reference().build()) is ReferenceAutoencoder
+    assert isinstance(resolve_architecture(Tiny), CustomArchitecture)
+
+
+@pytest.mark.parametrize("name", ARCHITECTURES)
+def test_own_networks_run_channels_last_but_not_subclasses(name):
+    network = PaddedNetwork(ARCHITECTURES[name]())
+    assert type(network.network) in OWN_NETWORKS
+    assert _use_channels_last(network, "cpu")
+
+    class Subclass(type(network.network)):
+        """A user's subclass may view its feature maps: standard layout."""
+
+    custom = PaddedNetwork(
+        CustomArchitecture(Subclass, ARCHITECTURES[name]().get_params())
+    )
+    assert not _use_channels_last(custom, "cpu")
