@@ -9,13 +9,12 @@ the parameter must be.
 
 import numbers
 
-from sklearn.utils._param_validation import HasMethods
-from sklearn.utils._param_validation import _Constraint as _SklearnConstraint
+from sklearn.utils._param_validation import HasMethods, _Constraint
 
 from ._images import check_image_shape_param
 
 
-class _Constraint(HasMethods):
+class _SkdaeConstraint(HasMethods):
     """Base of skdae's constraints: a subclass defines ``is_satisfied_by`` and
     ``__str__``.
 
@@ -27,7 +26,7 @@ class _Constraint(HasMethods):
     """
 
     def __init__(self):
-        _SklearnConstraint.__init__(self)
+        _Constraint.__init__(self)  # not HasMethods': no methods to check
         self.methods = []
 
 
@@ -35,7 +34,7 @@ def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-class ImageShape(_Constraint):
+class ImageShape(_SkdaeConstraint):
     """A pair ``(height, width)`` of positive ints, one of which may be -1.
 
     The -1 is inferred from the number of features. Tuples and lists are
@@ -58,7 +57,7 @@ class ImageShape(_Constraint):
         )
 
 
-class PositiveIntPair(_Constraint):
+class PositiveIntPair(_SkdaeConstraint):
     """A pair (tuple or list) of two ints, both at least 1."""
 
     def is_satisfied_by(self, val):
@@ -72,7 +71,7 @@ class PositiveIntPair(_Constraint):
         return "a pair of two ints >= 1"
 
 
-class SubclassOf(_Constraint):
+class SubclassOf(_SkdaeConstraint):
     """A class (not an instance) that is a subclass of ``base``.
 
     Parameters

@@ -137,6 +137,7 @@ def _parameters_fingerprint(noise):
 
 
 def _check_parameters(name, noise):
+    """Valid parameters; scikit-learn's parameter rules; set_params; pickling."""
     noise = clone(noise)
     try:
         noise._validate_params()
@@ -178,7 +179,8 @@ def _check_copies(name, noise):
             _fail(f"{name} corrupts differently after {how}")
 
 
-def _check_corrupt_output(name, noise, x, out):
+def _check_corrupt_output(name, x, out):
+    """``out = corrupt(x, ...)`` is a new finite tensor like ``x``."""
     where = f"{name}.corrupt on a {x.dtype} tensor of shape {tuple(x.shape)}"
     if not isinstance(out, torch.Tensor):
         _fail(f"{where} returned {type(out).__name__}, not a torch.Tensor")
@@ -198,6 +200,7 @@ def _check_corrupt_output(name, noise, x, out):
 
 
 def _check_corrupt(name, noise):
+    """corrupt's output, input, state and reproducibility on every batch kind."""
     noise = clone(noise)
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     for device in devices:
@@ -208,7 +211,7 @@ def _check_corrupt(name, noise):
                 attributes = set(vars(noise))
                 params = _parameters_fingerprint(noise)
                 out = noise.corrupt(x, torch_generator(0, device))
-                _check_corrupt_output(name, noise, x, out)
+                _check_corrupt_output(name, x, out)
                 if not torch.equal(x, before):
                     _fail(f"{name}.corrupt modified its input tensor")
                 if set(vars(noise)) != attributes:
@@ -282,6 +285,7 @@ def _check_random_state_unused(name, noise):
 
 
 def _check_transform(name, noise):
+    """fit, transform and fit_transform on 2-D, 3-D and 4-D arrays."""
     noise = clone(noise)
     if "random_state" in noise.get_params(deep=False):
         noise.set_params(random_state=0)
@@ -330,6 +334,7 @@ def _level_parameters(noise):
 
 
 def _check_level_ranges(name, noise):
+    """Level parameters take ranges; (v, v) is the level v."""
     noise = clone(noise)
     x = _images((5, 1, 8, 8), torch.float32)
     for param in _level_parameters(noise):
@@ -364,7 +369,6 @@ def _check_level_ranges(name, noise):
             ranged = clone(noise).set_params(**{param: wide})
             _check_corrupt_output(
                 f"{name}({param}={wide!r})",
-                ranged,
                 x,
                 ranged.corrupt(x, torch_generator(0)),
             )
