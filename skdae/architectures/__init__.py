@@ -25,6 +25,11 @@ from ._registry import ARCHITECTURES, resolve_architecture
 from ._residual import Residual
 from ._unet import UNet
 
+# The networks lived in this module before it became a package: pickles of fitted
+# models name them here, so keep the old addresses resolvable.
+from ._residual import _DnCNN  # noqa: E402, F401  isort: skip
+from ._unet import _UNet  # noqa: E402, F401  isort: skip
+
 __all__ = [
     "ARCHITECTURES",
     "BaseArchitecture",
