@@ -116,6 +116,11 @@ def parse_args(argv=None):
         "else skdae's search path)",
     )
     parser.add_argument(
+        "--without-bm3d",
+        action="store_true",
+        help="leave BM3D out (about 0.3-1 s per image and parameter on a CPU)",
+    )
+    parser.add_argument(
         "--best-arch",
         choices=ARCHITECTURES,
         help="architecture for the speckle/Poisson/masking rows "
@@ -176,6 +181,7 @@ def main(argv=None):
         # on a machine shared with other jobs, 1 thread is often much faster
         torch.set_num_threads(settings["threads"])
     settings["data_home"] = args.data_home
+    settings["bm3d"] = not args.without_bm3d
     settings["best_arch"] = args.best_arch
     settings["blind_arch"] = args.blind_arch
     settings["blind_epochs"] = args.blind_epochs

@@ -58,6 +58,8 @@ class QualityRun:
             self.X_pca, max(classical_denoisers.PCA_COMPONENTS)
         )
         self.methods = classical_denoisers.classical_methods(pca, settings["n_jobs"])
+        if not settings.get("bm3d", True) and self.methods.pop("BM3D", None):
+            self.notes.append("BM3D left out (--without-bm3d)")
 
     # ------------------------------------------------------------------ noise
     def noisy(self, key, split):
