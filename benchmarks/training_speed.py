@@ -14,7 +14,7 @@ from .loops import training_run
 def measure_training(
     X, *, batches, variants, repeats, warmup_n, device, after_round=None
 ):
-    """Images/s of every variant at every batch size; ``after_round()`` after each round.
+    """Images/s of every variant at every batch size, ``after_round()`` between rounds.
 
     Returns the ``training`` record of the speed JSON: ``n_images``, ``epochs``,
     ``repeats`` and, per batch size (as a string), per variant: images per
