@@ -74,7 +74,9 @@ def gaussian_25(run, report):
             strict=True,
         )
     else:
-        run.notes.append("Gaussian 25/255: BM3D target not evaluated (no bm3d)")
+        run.notes.append(
+            "Gaussian 25/255: the BM3D goal is not evaluated (BM3D not run)"
+        )
     report.add(GROUP, key, rows, f"Architectures -- {label(key)}")
 
 

@@ -104,27 +104,34 @@ def skdae_fit(X, batch_size, device, *, epochs=1, channels_last=True, cuda_graph
         return skdae_estimator(batch_size, device, epochs=epochs).fit(X)
 
 
-#: training variants: name -> what it runs (see :func:`training_run`)
+#: training variant -> (what it is, function(X, batch_size, device))
 TRAINING_VARIANTS = {
-    "plain": "the plain PyTorch loop",
-    "plain+CL": "the plain loop with the network in channels-last format",
-    "plain-bf16": "the plain loop under bf16 autocast",
-    "skdae": "DenoisingAutoencoder.fit as shipped",
-    "skdae-NCHW": "skdae with channels-last switched off",
-    "skdae-eager": "skdae with CUDA-graph replay switched off",
+    "plain": ("the plain PyTorch loop", plain_fit),
+    "plain+CL": (
+        "the plain loop with the network in channels-last format",
+        lambda X, b, d: plain_fit(X, b, d, channels_last=True),
+    ),
+    "plain-bf16": (
+        "the plain loop under bf16 autocast",
+        lambda X, b, d: plain_fit(X, b, d, amp=True),
+    ),
+    "skdae": ("DenoisingAutoencoder.fit as shipped", skdae_fit),
+    "skdae-NCHW": (
+        "skdae with channels-last switched off",
+        lambda X, b, d: skdae_fit(X, b, d, channels_last=False),
+    ),
+    "skdae-eager": (
+        "skdae with CUDA-graph replay switched off",
+        lambda X, b, d: skdae_fit(X, b, d, cuda_graphs=False),
+    ),
 }
 
 
 def training_run(name, X, batch_size, device):
     """A zero-argument callable that trains variant ``name`` on ``X`` once."""
-    runs = {
-        "plain": lambda: plain_fit(X, batch_size, device),
-        "plain+CL": lambda: plain_fit(X, batch_size, device, channels_last=True),
-        "plain-bf16": lambda: plain_fit(X, batch_size, device, amp=True),
-        "skdae": lambda: skdae_fit(X, batch_size, device),
-        "skdae-NCHW": lambda: skdae_fit(X, batch_size, device, channels_last=False),
-        "skdae-eager": lambda: skdae_fit(X, batch_size, device, cuda_graphs=False),
-    }
-    if name not in runs:
-        raise ValueError(f"unknown training variant {name!r}; know {list(runs)}")
-    return runs[name]
+    if name not in TRAINING_VARIANTS:
+        raise ValueError(
+            f"unknown training variant {name!r}; know {list(TRAINING_VARIANTS)}"
+        )
+    _, fit = TRAINING_VARIANTS[name]
+    return lambda: fit(X, batch_size, device)

@@ -212,6 +212,14 @@ def main(argv=None):
     if args.repeats:
         cfg["train_repeats"] = cfg["infer_repeats"] = args.repeats
     sections = parse_sections(args.sections)
+    if sections & {"scaling", "memory", "cuda"}:
+        try:  # fail now rather than after the training section
+            load_images("fashion-mnist", "train", data_home=args.data_home)
+        except FileNotFoundError as exc:
+            raise SystemExit(
+                f"{exc}\nFashion-MNIST is needed by the scaling, memory and cuda "
+                "sections; leave them out with --sections training,inference,flops."
+            ) from None
     started = time.perf_counter()
     devices = ["cpu"]
     date = now()
