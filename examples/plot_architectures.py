@@ -12,7 +12,7 @@ from their input, keeping the fine detail that the bottleneck throws away.
 We train the three on the same MNIST images with the same recipe (clipped
 Gaussian noise of sigma 0.5, fresh on every epoch) and compare them visually and
 by PSNR/SSIM on test images. To keep this example fast on a CPU, each network
-is small and sees 1,500 training images for 3 epochs; ``benchmarks/quality.py``
+is small and sees 1,500 training images for 3 epochs; ``python -m benchmarks quality``
 has the full-scale numbers.
 """
 

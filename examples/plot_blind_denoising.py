@@ -16,7 +16,7 @@ corrupted images dominate the loss and the blind model neglects light noise.
 per-image PSNR instead, where every image weighs the same.
 
 To keep this example fast on a CPU, the U-Nets are small and see 1,500 MNIST
-images for 3 epochs; ``benchmarks/quality.py --only blind`` has the full-scale
+images for 3 epochs; ``python -m benchmarks quality --only blind`` has the full-scale
 comparison.
 """
 
