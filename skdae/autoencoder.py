@@ -4,7 +4,6 @@ import copy
 import numbers
 import os
 import warnings
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -35,7 +34,7 @@ from ._images import (
     to_batch,
 )
 from ._padding import PaddedNetwork
-from ._persistence import load_model, save_model
+from ._persistence import check_checkpointable, load_model, save_model
 from ._random import child_seed, draw_seed
 from ._tensors import as_tensor
 from ._training import DenoisingNet, HoldOut, ImagePairs, PeriodicSave
@@ -376,6 +375,8 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         return self._fit(X, y, epochs=1, resume=hasattr(self, "net_"))
 
     def _fit(self, X, y, *, epochs, resume):
+        if self.checkpoint_path is not None:
+            check_checkpointable(self)  # now, not after an epoch of work
         if self.noise is not None:
             self.noise._validate_params()
         if self.early_stopping and self.validation_fraction is None:
@@ -424,10 +425,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     def _write_checkpoint(self):
         """Save the model as it is at the end of an epoch, atomically."""
         self._set_fitted_state()
-        path = Path(self.checkpoint_path)
-        tmp = path.with_name(path.name + ".tmp")
-        save_model(self, tmp)
-        os.replace(tmp, path)
+        save_model(self, self.checkpoint_path)
 
     def _set_fitted_state(self):
         self.history_ = self.net_.history
