@@ -26,6 +26,7 @@ with several processes writing the same path (the last rename wins).
 
 import contextlib
 import errno
+import inspect
 import json
 import math
 import numbers
@@ -314,6 +315,16 @@ class _Reader:
     def fail(self, problem):
         raise ModelFileError(f"{self.path} is not a valid skdae model file: {problem}.")
 
+    def damaged(self, exc):
+        detail = str(exc).splitlines()[0].strip() if str(exc).strip() else ""
+        if "weights_only" in detail or len(detail) > 200:
+            detail = ""
+        detail = f": {detail}" if detail else ""
+        raise ModelFileError(
+            f"{self.path} is not a valid skdae model file: it is damaged or "
+            f"truncated ({type(exc).__name__}{detail})."
+        ) from None
+
     # ---------------------------------------------------------- the archive
     def read_payload(self):
         path = self.path
@@ -355,27 +366,43 @@ class _Reader:
             self.fail("its zip directory claims more data than the file holds")
         try:
             # mmap: tensors are mapped, not read, until their shapes are checked
-            payload = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as exc:
-            detail = str(exc).split("\n")[0].strip()
-            if "weights_only" in detail or "Unsupported" in detail or not detail:
-                detail = "it holds objects other than tensors and plain values"
+            with warnings.catch_warnings():
+                # e.g. "Detected pickle protocol 4": about odd files, not the user's
+                warnings.simplefilter("ignore", UserWarning)
+                payload = torch.load(
+                    path, map_location="cpu", weights_only=True, mmap=True
+                )
+        except pickle.UnpicklingError as exc:
+            if "Weights only load failed" not in str(exc):
+                self.damaged(exc)
+            lines = str(exc).splitlines()
+            detail = next((ln.strip() for ln in lines if "nsupported" in ln), "")
+            detail = f" ({detail})" if detail else ""
             raise ModelFileError(
-                f"{path} is not a safe skdae model file: refused to load it ({detail}). "
-                "Files written by pickle.dump can run code when loaded: open them "
-                "with pickle only if you trust their source."
+                f"{path} is not a safe skdae model file: it holds objects other "
+                f"than tensors and plain values, and was refused{detail}. Files "
+                "written by pickle can run code when loaded: open them with pickle "
+                "only if you trust their source."
             ) from None
-        except (OSError, MemoryError, RecursionError, TypeError, KeyError) as exc:
-            raise ModelFileError(
-                f"{path} is not a valid skdae model file: it is damaged or truncated "
-                f"({type(exc).__name__})."
-            ) from None
+        except (
+            RuntimeError,
+            EOFError,
+            ValueError,
+            OSError,
+            MemoryError,
+            RecursionError,
+            TypeError,
+            KeyError,
+            IndexError,
+            AttributeError,
+        ) as exc:
+            self.damaged(exc)
         self.check_plain(payload, budget=2 * size + 10_000)
         if not isinstance(payload, dict) or payload.get("format") != FORMAT:
             raise ModelFileError(f"{path} is not a skdae model file.")
         version = payload.get("format_version")
         if isinstance(version, bool) or not isinstance(version, int):
-            self.fail(f"its format_version is {version!r}, not an integer")
+            self.fail(f"its format_version is {_short(version)}, not an integer")
         if version > FORMAT_VERSION:
             raise ModelFileError(
                 f"{path} was written by a newer skdae (format version {version}); "
@@ -388,7 +415,7 @@ class _Reader:
             self.fail(f"it lacks the entries {sorted(missing)}")
         unknown = payload.keys() - _PAYLOAD_KEYS
         if unknown:
-            self.fail(f"it has unknown entries {sorted(map(str, unknown))}")
+            self.fail(f"it has unknown entries {_short(sorted(map(str, unknown)))}")
         return payload
 
     def check_plain(self, payload, budget):
@@ -445,9 +472,12 @@ class _Reader:
             if (
                 not (isinstance(cls, type) and issubclass(cls, base))
                 or name in _NOT_SAVED
-                or name.startswith("_")
+                or name.startswith(("_", "Base"))
+                or inspect.isabstract(cls)
             ):
-                self.fail(f"its parameter {where} names an unknown {kind} {name!r}")
+                self.fail(
+                    f"its parameter {where} names an unknown {kind} {_short(name)}"
+                )
             if value.keys() != {key, "params"}:
                 self.fail(f"its parameter {where} is a malformed {kind}")
             params = self.mapping(value["params"], f"parameter {where}")
@@ -462,7 +492,9 @@ class _Reader:
     def check_names(self, cls, params, where):
         unknown = set(params) - set(cls._get_param_names())
         if unknown:
-            self.fail(f"{where} has unknown parameters {sorted(map(str, unknown))}")
+            self.fail(
+                f"{where} has unknown parameters {_short(sorted(map(str, unknown)))}"
+            )
 
     def estimator(self, cls, payload):
         params = self.mapping(payload["params"], "params entry")
@@ -478,7 +510,7 @@ class _Reader:
             and issubclass(optimizer, torch.optim.Optimizer)
             and optimizer is not torch.optim.Optimizer
         ):
-            self.fail(f"it names an unknown optimizer {name!r}")
+            self.fail(f"it names an unknown optimizer {_short(name)}")
         params["checkpoint_path"] = None  # a file never redirects later writes
         estimator = cls(**params, optimizer=optimizer)
         try:
@@ -507,14 +539,16 @@ class _Reader:
             self.fail(f"its fitted entry lacks {sorted(missing)}")
         unknown = fitted.keys() - expected - {"feature_names_in_"}
         if unknown:
-            self.fail(f"its fitted entry has unknown keys {sorted(map(str, unknown))}")
+            self.fail(
+                f"its fitted entry has unknown keys {_short(sorted(map(str, unknown)))}"
+            )
         shape = fitted["image_shape_"]
         if not (
             isinstance(shape, list)
             and len(shape) == 2
             and all(_is_int(v) and v >= 1 for v in shape)
         ):
-            self.fail(f"its image_shape_ {shape!r} is not two positive integers")
+            self.fail(f"its image_shape_ {_short(shape)} is not two positive integers")
         multiple = _size_multiple(architecture)
         padded = math.prod(-(-side // multiple) * multiple for side in shape)
         if padded > MAX_PIXELS:
@@ -529,7 +563,7 @@ class _Reader:
             self.fail("its device_ is not a string")
         seed = fitted["seed"]
         if not (_is_int(seed) and 0 <= seed < 2**63):
-            self.fail(f"its seed {seed!r} is not an integer in [0, 2**63)")
+            self.fail(f"its seed {_short(seed)} is not an integer in [0, 2**63)")
         if "feature_names_in_" in fitted:
             names = fitted["feature_names_in_"]
             if not (
@@ -565,7 +599,7 @@ class _Reader:
             self.fail(
                 "its weights do not fit the network its hyperparameters describe "
                 f"(missing {sorted(missing)[:5]}, unexpected "
-                f"{sorted(map(str, unknown))[:5]})"
+                f"{_short(sorted(map(str, unknown))[:5])})"
             )
         for name, tensor in state.items():
             want = expected[name]
@@ -599,12 +633,12 @@ class _Reader:
                 self.fail("its optimizer state does not fit the optimizer")
             for key, value in group.items():
                 if not _same_kind(value, new[key]):
-                    self.fail(f"its optimizer setting {key}={value!r} is invalid")
+                    self.fail(f"its optimizer setting {key}={_short(value)} is invalid")
         per_param = self.mapping(state["state"], "optimizer state")
         numel = sum(p.numel() for p in params)
         for index, entry in per_param.items():
             if not (_is_int(index) and 0 <= index < len(params)):
-                self.fail(f"its optimizer state names a parameter {index!r}")
+                self.fail(f"its optimizer state names a parameter {_short(index)}")
             entry = self.mapping(entry, "optimizer state")
             for key, value in entry.items():
                 values = value if isinstance(value, list) else [value]
@@ -615,11 +649,11 @@ class _Reader:
                         or (item.dim() == 1 and item.numel() == numel)
                     ):
                         self.fail(
-                            f"its optimizer state {key!r} of parameter {index} has "
+                            f"its optimizer state {_short(key)} of parameter {index} has "
                             f"the wrong shape {tuple(item.shape)}"
                         )
                     if not isinstance(item, (torch.Tensor, numbers.Real, type(None))):
-                        self.fail(f"its optimizer state {key!r} is invalid")
+                        self.fail(f"its optimizer state {_short(key)} is invalid")
 
 
 _COUNTED = (
@@ -644,6 +678,12 @@ def check_checkpointable(estimator):
             f"file: {exc}. Set checkpoint_path=None, or use parameters that can "
             "be saved."
         ) from None
+
+
+def _short(value):
+    """repr of a value read from a file, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
 
 
 def _is_int(value):
@@ -683,7 +723,7 @@ def parameter_count(architecture):
 
     def size(name, value, low):
         if not (_is_int(value) or isinstance(value, np.integer)) or value < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+            raise ValueError(f"{name} must be an int >= {low}, got {_short(value)}")
         return int(value)
 
     if isinstance(architecture, architecture_module.Reference):
@@ -695,12 +735,12 @@ def parameter_count(architecture):
     depth = size("depth", architecture.depth, 2 if _is_residual(architecture) else 1)
     c = size("channels", architecture.channels, 1)
     if _is_residual(architecture):
-        return 20 * c + 1 + (depth - 2) * (9 * c * c + 2 * c)
+        return 19 * c + 1 + (depth - 2) * (9 * c * c + 2 * c)
 
     def double_conv(a, b):
         return 9 * a * b + 9 * b * b + 4 * b
 
-    total = double_conv(1, c) + 2 * c + 1  # first stage and the 1x1 head
+    total = double_conv(1, c) + c + 1  # first stage and the 1x1 head
     for i in range(depth):
         w, w2 = c * 2**i, c * 2 ** (i + 1)
         total += double_conv(w, w2) + 4 * w2 * w + w + double_conv(2 * w, w)
