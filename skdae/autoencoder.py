@@ -134,6 +134,11 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         ``DenoisingAutoencoder.load(checkpoint_path)`` gives the model of the last
         checkpoint; ``.set_params(warm_start=True, max_epochs=remaining).fit(X)``
         then finishes the training exactly as an uninterrupted run would have.
+        ``fit`` raises an error before training if the folder does not exist,
+        the path is a directory or ``""``, or a parameter cannot be saved (see
+        :meth:`save`). Clones share the path: in a grid search every candidate
+        and fold saves to this one file (safely, also with ``n_jobs``), which
+        then holds the model of whichever fit saved last; leave it None there.
     checkpoint_every : int, default=1
         Epochs between checkpoints.
     device : str or torch.device, default="auto"
@@ -644,7 +649,13 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         :func:`torch.save`). :meth:`load` reads it with ``weights_only=True``, so
         loading a model file from someone else cannot run code, unlike a pickle.
         Callbacks are not saved; noise models and optimizers are saved by name
-        (skdae's noise models and :mod:`torch.optim` optimizers only).
+        (skdae's noise models and :mod:`torch.optim` optimizers only), NumPy
+        arrays as lists, and a noise model's own ``random_state`` object (unused
+        in training) as None; ``checkpoint_path`` is not saved.
+
+        The file is written atomically: to a uniquely named temporary file in the
+        same folder, flushed to the disk and renamed over ``path``, so ``path``
+        is never left partly written and is always the old or the new file.
 
         Parameters
         ----------
@@ -655,6 +666,16 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         -------
         path : pathlib.Path
             The file written.
+
+        Raises
+        ------
+        ValueError
+            If a parameter cannot be stored (a custom network or noise model, a
+            callable that is not a :mod:`torch.optim` optimizer).
+        OSError
+            If the file cannot be written; ``errno.ENOSPC`` with a message
+            saying so when the disk is full. The previous file, if any, is left
+            unchanged.
 
         See Also
         --------
@@ -680,13 +701,24 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         -------
         model : DenoisingAutoencoder
             The fitted model; training can continue with ``partial_fit`` or
-            ``warm_start=True``.
+            ``warm_start=True``. Its ``checkpoint_path`` is None: a model file
+            never restores a path.
 
         Raises
         ------
-        ValueError
-            If the file is not a skdae model file or holds anything but tensors and
-            plain values (for example a malicious pickle payload).
+        ModelFileError
+            A :class:`ValueError` naming the file, for every file that is not a
+            valid model file: empty, truncated, damaged, a text, ``.npy`` or
+            pickle file, or a directory; holding anything but tensors and plain
+            values (for example a malicious pickle payload); missing or unknown
+            entries or parameters; invalid hyperparameters; a network of more
+            than 10**8 weights or images of more than 2**22 pixels (padded to
+            the architecture's size multiple); weights or optimizer state whose
+            shapes or dtypes do not fit the network the hyperparameters
+            describe. All of this is checked before the network is built or the
+            stored tensors are read.
+        FileNotFoundError
+            If ``path`` does not exist.
         """
         return load_model(cls, path, device=device)
 
