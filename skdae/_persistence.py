@@ -32,7 +32,7 @@ import math
 import numbers
 import os
 import pickle
-import tempfile
+import secrets
 import warnings
 import zipfile
 from pathlib import Path
@@ -107,15 +107,6 @@ class ModelFileError(ValueError):
 
 
 # ------------------------------------------------------------------ writing
-def _read_umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
-
-
 def check_target(path, what):
     """Raise an error now if a file cannot be written at ``path``.
 
@@ -153,13 +144,12 @@ def write_atomically(path, write):
     reported as such (``OSError`` with ``errno.ENOSPC``) naming ``path``.
     """
     path = check_target(path, "file")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as file:
             write(file)
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates files only we can read
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -173,6 +163,21 @@ def write_atomically(path, write):
         raise
     _sync_folder(path.parent)
     return path
+
+
+def _create_temporary(path):
+    """A new, uniquely named file beside ``path``, opened for writing.
+
+    Created with the permissions of any new file (the umask applies, unlike
+    :func:`tempfile.mkstemp`, whose files only their owner can read).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
 
 
 def _sync_folder(folder):
