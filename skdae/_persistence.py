@@ -564,8 +564,13 @@ class _Reader:
         n_features = fitted["n_features_in_"]
         if not _is_int(n_features) or n_features != shape[0] * shape[1]:
             self.fail("its n_features_in_ does not match image_shape_")
-        if not isinstance(fitted["device_"], str):
-            self.fail("its device_ is not a string")
+        device = fitted["device_"]
+        try:
+            kind = torch.device(device).type if isinstance(device, str) else None
+        except (RuntimeError, ValueError):
+            kind = None
+        if kind not in ("cpu", "cuda", "mps"):
+            self.fail(f"its device_ {_short(device)} is not a device to run on")
         seed = fitted["seed"]
         if not (_is_int(seed) and 0 <= seed < 2**63):
             self.fail(f"its seed {_short(seed)} is not an integer in [0, 2**63)")
@@ -824,7 +829,13 @@ def _loading_device(requested, saved):
     if requested is not None:
         return resolve_device(requested)
     try:
-        return resolve_device(saved)
+        device = resolve_device(saved)
+        index = torch.device(device).index
+        if torch.device(device).type == "cuda" and (index or 0) >= (
+            torch.cuda.device_count()
+        ):
+            raise ValueError(f"no CUDA device {index}")
+        return device
     except ValueError:
         warnings.warn(
             f"The model was trained on {saved!r}, which is not available here; "

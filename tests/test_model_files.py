@@ -230,6 +230,21 @@ def test_shared_lists_cannot_exhaust_the_loader(payload, tmp_path):
     assert time.perf_counter() - start < 10
 
 
+@pytest.mark.parametrize("device", ["meta", "disk", 3, "cpu:0:1"])
+def test_bad_device(payload, tmp_path, device):
+    fitted = dict(payload["fitted"], device_=device)
+    _refused(_write(tmp_path, dict(payload, fitted=fitted)), "device")
+
+
+def test_missing_gpu_falls_back_to_the_cpu(payload, tmp_path, X):
+    fitted = dict(payload["fitted"], device_="cuda:99")
+    with pytest.warns(UserWarning, match="loaded on the CPU"):
+        loaded = DenoisingAutoencoder.load(
+            _write(tmp_path, dict(payload, fitted=fitted))
+        )
+    assert loaded.device_ == "cpu"
+
+
 # --------------------------------------------- small files, huge allocations
 def test_huge_residual_network_refused_before_building(payload, tmp_path):
     arch = {"__architecture__": "Residual", "params": {"depth": 10**7, "channels": 32}}
