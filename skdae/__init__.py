@@ -1,6 +1,7 @@
 """skdae: denoising autoencoders as first-class scikit-learn estimators."""
 
 from ._config import config_context, get_config, set_config
+from ._persistence import ModelFileError
 from .autoencoder import DenoisingAutoencoder
 from .noise import (
     BaseNoise,
@@ -20,6 +21,7 @@ __all__ = [
     "DenoisingAutoencoder",
     "GaussianNoise",
     "MaskingNoise",
+    "ModelFileError",
     "NoiseMixture",
     "NoiseSequence",
     "PoissonNoise",

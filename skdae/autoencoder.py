@@ -4,7 +4,6 @@ import copy
 import numbers
 import os
 import warnings
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -36,7 +35,7 @@ from ._images import (
 )
 from ._padding import PaddedNetwork
 from ._param_validation import ImageShape, SubclassOf
-from ._persistence import load_model, save_model
+from ._persistence import check_checkpointable, load_model, save_model
 from ._random import child_seed, draw_seed
 from ._tensors import as_tensor
 from ._training import DenoisingNet, HoldOut, ImagePairs, PeriodicSave
@@ -136,6 +135,11 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         ``DenoisingAutoencoder.load(checkpoint_path)`` gives the model of the last
         checkpoint; ``.set_params(warm_start=True, max_epochs=remaining).fit(X)``
         then finishes the training exactly as an uninterrupted run would have.
+        ``fit`` raises an error before training if the folder does not exist,
+        the path is a directory or ``""``, or a parameter cannot be saved (see
+        :meth:`save`). Clones share the path: in a grid search every candidate
+        and fold saves to this one file (safely, also with ``n_jobs``), which
+        then holds the model of whichever fit saved last; leave it None there.
     checkpoint_every : int, default=1
         Epochs between checkpoints.
     device : str or torch.device, default="auto"
@@ -377,6 +381,8 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         return self._fit(X, y, epochs=1, resume=hasattr(self, "net_"))
 
     def _fit(self, X, y, *, epochs, resume):
+        if self.checkpoint_path is not None:
+            check_checkpointable(self)  # now, not after an epoch of work
         if self.noise is not None:
             self.noise._validate_params()
         if self.early_stopping and self.validation_fraction is None:
@@ -425,10 +431,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     def _write_checkpoint(self):
         """Save the model as it is at the end of an epoch, atomically."""
         self._set_fitted_state()
-        path = Path(self.checkpoint_path)
-        tmp = path.with_name(path.name + ".tmp")
-        save_model(self, tmp)
-        os.replace(tmp, path)
+        save_model(self, self.checkpoint_path)
 
     def _set_fitted_state(self):
         self.history_ = self.net_.history
@@ -647,7 +650,13 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         :func:`torch.save`). :meth:`load` reads it with ``weights_only=True``, so
         loading a model file from someone else cannot run code, unlike a pickle.
         Callbacks are not saved; noise models and optimizers are saved by name
-        (skdae's noise models and :mod:`torch.optim` optimizers only).
+        (skdae's noise models and :mod:`torch.optim` optimizers only), NumPy
+        arrays as lists, and a noise model's own ``random_state`` object (unused
+        in training) as None; ``checkpoint_path`` is not saved.
+
+        The file is written atomically: to a uniquely named temporary file in the
+        same folder, flushed to the disk and renamed over ``path``, so ``path``
+        is never left partly written and is always the old or the new file.
 
         Parameters
         ----------
@@ -658,6 +667,16 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         -------
         path : pathlib.Path
             The file written.
+
+        Raises
+        ------
+        ValueError
+            If a parameter cannot be stored (a custom network or noise model, a
+            callable that is not a :mod:`torch.optim` optimizer).
+        OSError
+            If the file cannot be written; ``errno.ENOSPC`` with a message
+            saying so when the disk is full. The previous file, if any, is left
+            unchanged.
 
         See Also
         --------
@@ -683,13 +702,24 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         -------
         model : DenoisingAutoencoder
             The fitted model; training can continue with ``partial_fit`` or
-            ``warm_start=True``.
+            ``warm_start=True``. Its ``checkpoint_path`` is None: a model file
+            never restores a path.
 
         Raises
         ------
-        ValueError
-            If the file is not a skdae model file or holds anything but tensors and
-            plain values (for example a malicious pickle payload).
+        ModelFileError
+            A :class:`ValueError` naming the file, for every file that is not a
+            valid model file: empty, truncated, damaged, a text, ``.npy`` or
+            pickle file, or a directory; holding anything but tensors and plain
+            values (for example a malicious pickle payload); missing or unknown
+            entries or parameters; invalid hyperparameters; a network of more
+            than 10**8 weights or images of more than 2**22 pixels (padded to
+            the architecture's size multiple); weights or optimizer state whose
+            shapes or dtypes do not fit the network the hyperparameters
+            describe. All of this is checked before the network is built or the
+            stored tensors are read.
+        FileNotFoundError
+            If ``path`` does not exist.
         """
         return load_model(cls, path, device=device)
 
