@@ -331,6 +331,10 @@ def test_comparison_named_rows_bad_input(data):
         DenoisingComparisonDisplay(rows, reference="Clean").plot()
     with pytest.raises(ValueError, match="scoring must be 'psnr', 'ssim' or None"):
         DenoisingComparisonDisplay(rows, reference="clean").plot(scoring="mse")
+    with pytest.raises(ValueError, match="scoring must be 'psnr', 'ssim' or None"):
+        DenoisingComparisonDisplay(rows, reference="clean").plot(scoring=["psnr"])
+    with pytest.raises(ValueError, match=r"reference=\['clean'\] is not one of"):
+        DenoisingComparisonDisplay(rows, reference=["clean"]).plot()
     with pytest.raises(ValueError, match="rows must be a non-empty dict"):
         DenoisingComparisonDisplay([X[:2], X[:2]]).plot()
     with pytest.raises(ValueError, match="rows must be a non-empty dict"):

@@ -124,12 +124,16 @@ class DenoisingComparisonDisplay:
         ('20.0 dB', '40.0 dB')
         """
         rows = check_image_rows(self.rows, self.image_shape)
-        if self.reference is not None and self.reference not in rows:
+        if self.reference is not None and (
+            not isinstance(self.reference, str) or self.reference not in rows
+        ):
             raise ValueError(
                 f"reference={self.reference!r} is not one of the row labels "
                 f"{list(rows)}."
             )
-        if scoring is not None and scoring not in _SCORINGS:
+        if scoring is not None and (
+            not isinstance(scoring, str) or scoring not in _SCORINGS
+        ):
             raise ValueError(
                 f"scoring must be 'psnr', 'ssim' or None, got {scoring!r}."
             )
