@@ -103,7 +103,8 @@ disp.ax_.set_title("Small U-Nets on MNIST, 3 epochs")
 # The same network removes light and heavy noise without being told the level.
 # At heavy noise it leaves a faint texture in the background: the price of
 # weighing light noise as much as heavy noise, which shows more in SSIM than in
-# PSNR (``benchmarks/README.md`` has both at full scale).
+# PSNR (``benchmarks/README.md`` has both at full scale). Each image is titled
+# with its PSNR against the clean digit of the bottom row.
 blind = models["blind, PSNR loss"]
 shown = slice(0, 6)
 rows = {

@@ -35,7 +35,8 @@ print(
 # %%
 # A look at the two corruptions, at the levels used for training:
 # ``sigma=0.5`` for Gaussian noise (clipped to [0, 1]) and ``amount=0.2``
-# (20 % of the pixels replaced) for salt-and-pepper noise.
+# (20 % of the pixels replaced) for salt-and-pepper noise. Each noisy digit is
+# titled with its PSNR against the clean digit of the bottom row.
 
 gaussian = GaussianNoise(sigma=0.5)
 salt_pepper = SaltPepperNoise(amount=0.2)
