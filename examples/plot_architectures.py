@@ -22,12 +22,12 @@ has the full-scale numbers.
 import time
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 from skdae import DenoisingAutoencoder, GaussianNoise
 from skdae.architectures import Reference, Residual, UNet
 from skdae.datasets import load_mnist
 from skdae.metrics import psnr, ssim
+from skdae.plotting import DenoisingComparisonDisplay
 
 data = load_mnist()
 X_train, X_test = data.X_train[:1500], data.X_test[:300]
@@ -70,22 +70,9 @@ for name, (p, s, t) in results.items():
 # What the networks make of the same noisy digits
 # -----------------------------------------------
 # The residual network and the U-Net keep thin strokes that the reference
-# network's bottleneck blurs away.
-shown = np.arange(8)
-rows = {"noisy": noisy_test, **denoised, "clean": X_test}
-fig, axes = plt.subplots(len(rows), len(shown), figsize=(1.4 * len(shown), 7.5))
-for r, (label, images) in enumerate(rows.items()):
-    for c, i in enumerate(shown):
-        ax = axes[r, c]
-        ax.imshow(images[i].reshape(28, 28), cmap="gray", vmin=0, vmax=1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if label in results:
-            ax.set_title(
-                f"{psnr(X_test[i : i + 1], images[i : i + 1]):.1f} dB", fontsize=8
-            )
-    axes[r, 0].set_ylabel(label)
-fig.tight_layout()
+# network's bottleneck blurs away. Each image is titled with its PSNR against
+# the clean digit.
+DenoisingComparisonDisplay.from_predictions(X_test, noisy_test, denoised, n_images=8)
 
 # %%
 # PSNR per architecture

@@ -23,14 +23,13 @@ comparison.
 # %%
 # Data
 # ----
-import matplotlib.pyplot as plt
 import numpy as np
 
 from skdae import DenoisingAutoencoder, GaussianNoise
 from skdae.architectures import UNet
 from skdae.datasets import load_mnist
 from skdae.metrics import psnr
-from skdae.plotting import NoiseLevelDisplay
+from skdae.plotting import DenoisingComparisonDisplay, NoiseLevelDisplay
 
 data = load_mnist()
 X_train, X_test = data.X_train[:1500], data.X_test[:500]
@@ -104,21 +103,16 @@ disp.ax_.set_title("Small U-Nets on MNIST, 3 epochs")
 # The same network removes light and heavy noise without being told the level.
 # At heavy noise it leaves a faint texture in the background: the price of
 # weighing light noise as much as heavy noise, which shows more in SSIM than in
-# PSNR (``benchmarks/README.md`` has both at full scale).
+# PSNR (``benchmarks/README.md`` has both at full scale). Each image is titled
+# with its PSNR against the clean digit of the bottom row.
 blind = models["blind, PSNR loss"]
-shown = np.arange(6)
-fig, axes = plt.subplots(4, len(shown), figsize=(1.4 * len(shown), 6))
-rows = [
-    ("sigma 0.1", noisy[0.1]),
-    ("denoised", blind.transform(noisy[0.1])),
-    ("sigma 0.5", noisy[0.5]),
-    ("denoised", blind.transform(noisy[0.5])),
-]
-for r, (label, images) in enumerate(rows):
-    for c, i in enumerate(shown):
-        axes[r, c].imshow(images[i].reshape(28, 28), cmap="gray", vmin=0, vmax=1)
-        axes[r, c].set_xticks([])
-        axes[r, c].set_yticks([])
-    axes[r, 0].set_ylabel(label)
-fig.suptitle("One blind model (PSNR loss), two noise levels")
-fig.tight_layout()
+shown = slice(0, 6)
+rows = {
+    "sigma 0.1": noisy[0.1][shown],
+    "denoised (0.1)": blind.transform(noisy[0.1][shown]),
+    "sigma 0.5": noisy[0.5][shown],
+    "denoised (0.5)": blind.transform(noisy[0.5][shown]),
+    "clean": X_test[shown],
+}
+disp = DenoisingComparisonDisplay(rows, reference="clean").plot()
+disp.figure_.suptitle("One blind model (PSNR loss), two noise levels")

@@ -37,6 +37,7 @@ from sklearn.decomposition import PCA
 from skdae import DenoisingAutoencoder, GaussianNoise
 from skdae.datasets import load_mnist
 from skdae.metrics import psnr, ssim
+from skdae.plotting import DenoisingComparisonDisplay
 
 N_TRAIN, N_TUNE, N_TEST, N_EPOCHS = 4000, 100, 500, 3
 
@@ -166,23 +167,12 @@ for name, images in outputs.items():
 # %%
 # A few test digits, with the PSNR of each image:
 
-n_show = 6
-rows = {"clean": X_test, **outputs}
-fig, axes = plt.subplots(
-    len(rows),
-    n_show,
-    figsize=(1.3 * n_show + 1.6, 1.25 * len(rows)),
-    layout="constrained",
+denoised = {name: images for name, images in outputs.items() if name != "noisy input"}
+disp = DenoisingComparisonDisplay.from_predictions(
+    X_test, X_test_noisy, denoised, n_images=6
 )
-for ax_row, (name, images) in zip(axes, rows.items()):
-    values = psnr(X_test[:n_show], images[:n_show], per_image=True)
-    for ax, image, value in zip(ax_row, images, values):
-        ax.imshow(image.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if name != "clean":
-            ax.set_title(f"{value:.1f} dB", fontsize="small")
-    ax_row[0].set_ylabel(name.replace(" ", "\n", 1), fontsize="small")
+for ax in disp.axes_[:, 0]:
+    ax.set_ylabel(ax.get_ylabel().replace(" ", "\n", 1), fontsize="small")
 plt.show()
 
 # %%

@@ -35,24 +35,21 @@ print(
 # %%
 # A look at the two corruptions, at the levels used for training:
 # ``sigma=0.5`` for Gaussian noise (clipped to [0, 1]) and ``amount=0.2``
-# (20 % of the pixels replaced) for salt-and-pepper noise.
+# (20 % of the pixels replaced) for salt-and-pepper noise. Each noisy digit is
+# titled with its PSNR against the clean digit of the bottom row.
 
 gaussian = GaussianNoise(sigma=0.5)
 salt_pepper = SaltPepperNoise(amount=0.2)
 
-fig, axes = plt.subplots(2, 6, figsize=(8, 3), layout="constrained")
+shown = X_test[:6]
 examples = {
-    "Gaussian\nsigma=0.5": GaussianNoise(0.5, random_state=0).fit_transform(X_test),
+    "Gaussian\nsigma=0.5": GaussianNoise(0.5, random_state=0).fit_transform(shown),
     "salt & pepper\namount=0.2": SaltPepperNoise(0.2, random_state=0).fit_transform(
-        X_test
+        shown
     ),
+    "clean": shown,
 }
-for row, (label, images) in zip(axes, examples.items()):
-    for ax, image in zip(row, images):
-        ax.imshow(image.reshape(28, 28), cmap="gray", vmin=0, vmax=1)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    row[0].set_ylabel(label)
+DenoisingComparisonDisplay(examples, reference="clean").plot()
 plt.show()
 
 # %%

@@ -22,6 +22,7 @@ from ._images import (
     holds_images,
     resolve_flat_shape,
 )
+from ._pipeline_steps import final_step
 
 __all__ = [
     "mse",
@@ -201,11 +202,7 @@ def ssim(y_true, y_pred, *, data_range=1.0, image_shape=None, per_image=False):
 
 def _image_shape_of(estimator):
     """The image shape a fitted estimator (or a pipeline ending in one) uses."""
-    for candidate in (estimator, getattr(estimator, "steps", [(None, None)])[-1][1]):
-        shape = getattr(candidate, "image_shape_", None)
-        if shape is not None:
-            return shape
-    return None
+    return getattr(final_step(estimator), "image_shape_", None)
 
 
 class _DenoisingScorer:

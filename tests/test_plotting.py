@@ -15,6 +15,11 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 
 import skdae.plotting  # noqa: E402
+import skdae.plotting._comparison  # noqa: E402
+import skdae.plotting._image_grid  # noqa: E402
+import skdae.plotting._loss_curve  # noqa: E402
+import skdae.plotting._noise_level  # noqa: E402
+import skdae.plotting._search_results  # noqa: E402
 from skdae import DenoisingAutoencoder, GaussianNoise, SaltPepperNoise  # noqa: E402
 from skdae.metrics import make_denoising_scorer, psnr, ssim  # noqa: E402
 from skdae.plotting import (  # noqa: E402
@@ -22,6 +27,7 @@ from skdae.plotting import (  # noqa: E402
     LossCurveDisplay,
     NoiseLevelDisplay,
 )
+from skdae.plotting._search_results import score_curves  # noqa: E402
 
 SIDE = 12
 
@@ -121,9 +127,10 @@ def test_comparison_from_estimator_draws_noisy_denoised_clean(dae, data, tmp_pat
     ]
 
     expected_psnr = psnr(X[:8], denoised, per_image=True)
-    np.testing.assert_allclose(disp.psnr_, expected_psnr)
+    assert list(disp.scores_) == ["Noisy", "Denoised"]
+    np.testing.assert_allclose(disp.scores_["Denoised"], expected_psnr)
     np.testing.assert_allclose(
-        disp.noisy_psnr_, psnr(X[:8], X_noisy[:8], per_image=True)
+        disp.scores_["Noisy"], psnr(X[:8], X_noisy[:8], per_image=True)
     )
     for col, value in enumerate(expected_psnr):
         assert disp.axes_[1, col].get_title() == f"{value:.1f} dB"
@@ -177,7 +184,9 @@ def test_comparison_accepts_flat_3d_and_4d_layouts(data):
     assert disp.axes_.shape == (3, 4)
     np.testing.assert_allclose(disp.images_[0, 1].get_array(), noisy[1, 0])
     np.testing.assert_allclose(disp.images_[1, 1].get_array(), denoised[1])
-    np.testing.assert_allclose(disp.psnr_, psnr(clean, denoised, per_image=True))
+    np.testing.assert_allclose(
+        disp.scores_["Denoised"], psnr(clean, denoised, per_image=True)
+    )
 
 
 def test_comparison_non_square_flat_images_need_image_shape():
@@ -190,7 +199,7 @@ def test_comparison_non_square_flat_images_need_image_shape():
         clean, noisy, clean, image_shape=(6, 10)
     )
     assert disp.images_[0, 0].get_array().shape == (6, 10)
-    assert np.all(np.isinf(disp.psnr_))  # denoised == clean
+    assert np.all(np.isinf(disp.scores_["Denoised"]))  # denoised == clean
     assert disp.axes_[1, 0].get_title() == "inf dB"
 
 
@@ -200,8 +209,17 @@ def test_comparison_uses_image_shape_of_pipeline_last_step(plain_pipeline):
     disp = DenoisingComparisonDisplay.from_estimator(pipe, X_noisy, X, n_images=4)
     assert disp.images_[1, 0].get_array().shape == (8, 12)
     np.testing.assert_allclose(
-        disp.psnr_, psnr(X[:4], pipe.transform(X_noisy[:4]), per_image=True)
+        disp.scores_["Denoised"],
+        psnr(X[:4], pipe.transform(X_noisy[:4]), per_image=True),
     )
+
+
+def test_comparison_uses_image_shape_of_nested_pipeline(plain_pipeline):
+    pipe, X = plain_pipeline
+    nested = Pipeline([("inner", pipe)])  # fitted already: its last step is
+    X_noisy = GaussianNoise(0.2, random_state=0).fit_transform(X)
+    disp = DenoisingComparisonDisplay.from_estimator(nested, X_noisy, X, n_images=2)
+    assert disp.images_[0, 0].get_array().shape == (8, 12)
 
 
 def test_comparison_draws_on_given_axes(data):
@@ -228,14 +246,18 @@ def test_comparison_bad_input(dae, data):
     with pytest.raises(ValueError, match="different numbers of images"):
         DenoisingComparisonDisplay.from_predictions(X, X_noisy[:5], X)
     with pytest.raises(ValueError, match="different numbers of images"):
-        DenoisingComparisonDisplay(X[:3], X_noisy[:4], X[:3]).plot()
+        DenoisingComparisonDisplay({"a": X[:3], "b": X_noisy[:4], "c": X[:3]}).plot()
     with pytest.raises(ValueError, match="images of different sizes"):
         DenoisingComparisonDisplay(
-            X[:2], X_noisy[:2].reshape(2, 6, 24), X[:2].reshape(2, SIDE, SIDE)
+            {
+                "a": X[:2],
+                "b": X_noisy[:2].reshape(2, 6, 24),
+                "c": X[:2].reshape(2, SIDE, SIDE),
+            }
         ).plot()
     with pytest.raises(ValueError, match="single channel"):
         DenoisingComparisonDisplay(
-            X[:2], X_noisy[:2].reshape(2, 2, 6, SIDE), X[:2]
+            {"a": X[:2], "b": X_noisy[:2].reshape(2, 2, 6, SIDE), "c": X[:2]}
         ).plot()
     with pytest.raises(ValueError, match="indices must lie in"):
         DenoisingComparisonDisplay.from_estimator(dae, X_noisy, X, indices=[0, 64])
@@ -244,7 +266,7 @@ def test_comparison_bad_input(dae, data):
     with pytest.raises(ValueError, match="n_images must be a positive int"):
         DenoisingComparisonDisplay.from_estimator(dae, X_noisy, X, n_images=0)
     with pytest.raises(ValueError, match="image arrays are empty"):
-        DenoisingComparisonDisplay(X[:0], X[:0], X[:0]).plot()
+        DenoisingComparisonDisplay({"a": X[:0], "b": X[:0], "c": X[:0]}).plot()
 
 
 def test_comparison_unfitted_estimator(data):
@@ -254,6 +276,111 @@ def test_comparison_unfitted_estimator(data):
     unfitted = Pipeline([("dae", DenoisingAutoencoder())])
     with pytest.raises(NotFittedError):
         DenoisingComparisonDisplay.from_estimator(unfitted, X_noisy, X)
+
+
+def test_comparison_named_rows_scored_against_reference(data):
+    X, X_noisy = data
+    clean, noisy = X[:5], X_noisy[:5]
+    halfway = (clean + noisy) / 2
+    rows = {"clean": clean, "noisy": noisy, "halfway": halfway, "exact": clean}
+    disp = DenoisingComparisonDisplay(rows, reference="clean").plot()
+
+    assert disp.axes_.shape == (4, 5)
+    assert [ax.get_ylabel() for ax in disp.axes_[:, 0]] == list(rows)
+    for row, images in enumerate(rows.values()):
+        for col in range(5):
+            np.testing.assert_allclose(
+                disp.images_[row, col].get_array(), images[col].reshape(SIDE, SIDE)
+            )
+    assert list(disp.scores_) == ["noisy", "halfway", "exact"]
+    np.testing.assert_allclose(
+        disp.scores_["halfway"], psnr(clean, halfway, per_image=True)
+    )
+    assert np.all(disp.scores_["halfway"] > disp.scores_["noisy"])
+    assert all(not ax.get_title() for ax in disp.axes_[0])  # the reference row
+    for col in range(5):
+        assert disp.axes_[1, col].get_title() == f"{disp.scores_['noisy'][col]:.1f} dB"
+    assert disp.axes_[3, 0].get_title() == "inf dB"
+    # one grey scale for every panel
+    assert {image.get_clim() for image in disp.images_.ravel()} == {(0.0, 1.0)}
+
+
+def test_comparison_ssim_or_no_scores(data):
+    X, X_noisy = data
+    rows = {"noisy": X_noisy[:3], "clean": X[:3]}
+    disp = DenoisingComparisonDisplay(rows, reference="clean").plot(scoring="ssim")
+    expected = ssim(X[:3], X_noisy[:3], per_image=True)
+    np.testing.assert_allclose(disp.scores_["noisy"], expected)
+    assert disp.axes_[0, 2].get_title() == f"SSIM {expected[2]:.2f}"
+    assert expected[2] < 1
+
+    disp = DenoisingComparisonDisplay(rows, reference="clean").plot(scoring=None)
+    assert disp.scores_ == {}
+    assert all(not ax.get_title() for ax in disp.axes_.ravel())
+
+    disp = DenoisingComparisonDisplay(rows).plot()  # no reference: nothing scored
+    assert disp.scores_ == {}
+    assert all(not ax.get_title() for ax in disp.axes_.ravel())
+    assert disp.axes_.shape == (2, 3)
+
+
+def test_comparison_named_rows_bad_input(data):
+    X, X_noisy = data
+    rows = {"noisy": X_noisy[:2], "clean": X[:2]}
+    with pytest.raises(ValueError, match=r"reference='Clean' is not one of .*noisy"):
+        DenoisingComparisonDisplay(rows, reference="Clean").plot()
+    with pytest.raises(ValueError, match="scoring must be 'psnr', 'ssim' or None"):
+        DenoisingComparisonDisplay(rows, reference="clean").plot(scoring="mse")
+    with pytest.raises(ValueError, match="scoring must be 'psnr', 'ssim' or None"):
+        DenoisingComparisonDisplay(rows, reference="clean").plot(scoring=["psnr"])
+    with pytest.raises(ValueError, match=r"reference=\['clean'\] is not one of"):
+        DenoisingComparisonDisplay(rows, reference=["clean"]).plot()
+    with pytest.raises(ValueError, match="rows must be a non-empty dict"):
+        DenoisingComparisonDisplay([X[:2], X[:2]]).plot()
+    with pytest.raises(ValueError, match="rows must be a non-empty dict"):
+        DenoisingComparisonDisplay({}).plot()
+    with pytest.raises(ValueError, match="row labels must be str"):
+        DenoisingComparisonDisplay({0: X[:2]}).plot()
+    with pytest.raises(ValueError, match="noisy must hold numbers"):
+        DenoisingComparisonDisplay({"noisy": [["a", "b"]]}).plot()
+    fig, axes = plt.subplots(2, 2)
+    with pytest.raises(
+        ValueError, match=r"axes must hold 2 x 3 = 6 Axes \(rows: noisy, clean;"
+    ):
+        DenoisingComparisonDisplay(
+            {"noisy": X_noisy[:3], "clean": X[:3]}, reference="clean"
+        ).plot(axes=axes)
+
+
+def test_comparison_from_predictions_several_denoisers(data):
+    X, X_noisy = data
+    halfway = (X + X_noisy) / 2
+    disp = DenoisingComparisonDisplay.from_predictions(
+        X,
+        X_noisy,
+        {"halfway": halfway, "identity": X_noisy},
+        indices=[3, 1],
+        scoring="ssim",
+    )
+    labels = [ax.get_ylabel() for ax in disp.axes_[:, 0]]
+    assert labels == ["Noisy", "halfway", "identity", "Clean"]
+    assert list(disp.scores_) == ["Noisy", "halfway", "identity"]
+    np.testing.assert_allclose(
+        disp.scores_["halfway"], ssim(X[[3, 1]], halfway[[3, 1]], per_image=True)
+    )
+    np.testing.assert_allclose(disp.scores_["identity"], disp.scores_["Noisy"])
+    np.testing.assert_allclose(
+        disp.images_[1, 0].get_array(), halfway[3].reshape(SIDE, SIDE)
+    )
+
+    with pytest.raises(ValueError, match=r"X_denoised\['b'\]: 5\)"):
+        DenoisingComparisonDisplay.from_predictions(
+            X, X_noisy, {"a": halfway, "b": halfway[:5]}
+        )
+    with pytest.raises(ValueError, match=r"cannot use the row labels \['Clean'\]"):
+        DenoisingComparisonDisplay.from_predictions(X, X_noisy, {"Clean": halfway})
+    with pytest.raises(ValueError, match="X_denoised is an empty dict"):
+        DenoisingComparisonDisplay.from_predictions(X, X_noisy, {})
 
 
 # -------------------------------------------------------------- LossCurveDisplay
@@ -447,6 +574,44 @@ def test_noise_level_from_cv_results_bad_input(search):
         NoiseLevelDisplay.from_cv_results(results, param_name="noise")
 
 
+def test_score_curves_reshapes_cv_results_on_its_own():
+    curves = score_curves(_fake_results(), "noise__sigma", metric="psnr")
+    np.testing.assert_allclose(curves.levels, [0.1, 0.2, 0.4])
+    np.testing.assert_allclose(
+        curves.mean_scores, [[21.0, 18.0, 15.0], [23.0, 19.0, 16.0]]
+    )
+    np.testing.assert_allclose(curves.std_scores, [[0.1, 0.2, 0.0], [0.4, 0.5, 0.3]])
+    assert curves.curve_labels == ["dae__lr=0.001", "dae__lr=0.01"]
+    assert curves.metric == "psnr"
+
+    curves = score_curves(_fake_results(), "dae__lr", refit="ssim")
+    np.testing.assert_allclose(curves.levels, [1e-3, 1e-2])
+    assert curves.curve_labels == [
+        "noise__sigma=0.4",
+        "noise__sigma=0.1",
+        "noise__sigma=0.2",
+    ]
+    np.testing.assert_allclose(curves.mean_scores[1], [0.7, 23 / 30])
+    assert curves.metric == "ssim"
+
+
+def test_score_curves_gaps_duplicates_and_no_std():
+    results = {
+        "param_noise__sigma": np.ma.MaskedArray([0.1, 0.3, 0.1, 0.1], dtype=object),
+        "param_dae__lr": np.ma.MaskedArray(
+            [0.1, 0.1, 0.2, 0.2], mask=[False, False, True, True], dtype=object
+        ),
+        "mean_test_score": np.array([20.0, 18.0, 22.0, 99.0]),
+    }
+    curves = score_curves(results, "noise__sigma")
+    assert curves.metric is None and curves.std_scores is None
+    assert curves.curve_labels == ["dae__lr=0.1", "(default)"]
+    # the second curve has no candidate at 0.3; its duplicate at 0.1 is dropped
+    np.testing.assert_allclose(curves.mean_scores, [[20.0, 18.0], [22.0, np.nan]])
+    with pytest.raises(ValueError, match="no mean_test_"):
+        score_curves({"param_a": results["param_dae__lr"]}, "a")
+
+
 def test_noise_level_from_estimator_robustness_curve(dae, data, tmp_path):
     X, _ = data
     X = X[:16]
@@ -542,6 +707,17 @@ def test_public_api_and_docstring_examples():
         "LossCurveDisplay",
         "NoiseLevelDisplay",
     ]
-    result = doctest.testmod(skdae.plotting, optionflags=doctest.ELLIPSIS)
-    assert result.attempted > 0
-    assert result.failed == 0
+    modules = [
+        getattr(skdae.plotting, name)
+        for name in (
+            "_comparison",
+            "_image_grid",
+            "_loss_curve",
+            "_noise_level",
+            "_search_results",
+        )
+    ]
+    for module in modules:
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.attempted > 0, module.__name__
+        assert result.failed == 0, module.__name__

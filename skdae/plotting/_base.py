@@ -1,0 +1,16 @@
+"""What the displays share: numeric input checks and keyword-argument defaults."""
+
+import numpy as np
+
+
+def merge_kwargs(defaults, user):
+    """``defaults`` updated with the user's keyword arguments (which may be None)."""
+    return {**defaults, **(user or {})}
+
+
+def as_float_array(X, name):
+    """``X`` as a float64 array; a ValueError naming ``name`` if it is not numeric."""
+    X = np.asarray(X)
+    if X.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers, got an array of dtype {X.dtype}.")
+    return X.astype(np.float64, copy=False)
