@@ -189,4 +189,4 @@ def holds_images(y):
         return False
     if sp.issparse(y):
         return True
-    return np.ndim(y) >= 2  # the ndim attribute where there is one (tensors)
+    return np.asarray(y).ndim >= 2
