@@ -184,8 +184,13 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     the architecture needs (4 for the reference network) and cropped back. Values
     are expected in [0, 1]: ``transform`` returns images clipped to [0, 1] (the
     reference network ends in a sigmoid), so targets outside that range cannot be
-    reproduced (a warning says so). float32 input gives float32 output and anything else float64; the
-    network always computes in float32. Class labels passed as a 1-D ``y`` (as a
+    reproduced (a warning says so); ``transform`` and ``score`` warn about input
+    on another scale (such as 0..255), and values beyond about 1.8e19 in
+    magnitude are refused. float32 input gives float32 output and anything else
+    float64; the network always computes in float32. The caller's data is never
+    modified, even by a custom network that writes to its input: networks and
+    noise models only ever see copies. :class:`torch.Tensor` input (also one
+    requiring gradients) is read as an array. Class labels passed as a 1-D ``y`` (as a
     :class:`~sklearn.pipeline.Pipeline` does for every step) are ignored: the
     target is then ``X`` itself.
 
@@ -604,12 +609,25 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         Parameters
         ----------
         X : array-like of shape (n_samples, n_pixels), (n_samples, h, w) or (n_samples, 1, h, w)
-            Images of the size seen in :meth:`fit`. Not modified.
+            Images of the size seen in :meth:`fit`, values in [0, 1] (noisy
+            values may stray outside). Not modified.
 
         Returns
         -------
         X_denoised : ndarray of the same shape as X
             Denoised images in [0, 1]; float32 for float32 input, else float64.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` holds images of another size, NaN, infinity or values too
+            large for float32 arithmetic, or if the network's output is not
+            finite.
+
+        Warns
+        -----
+        UserWarning
+            If ``X`` cannot be (noisy) images in [0, 1], such as 8-bit images.
         """
         check_is_fitted(self)
         X, batch, _ = self._check_images(X, reset=False)

@@ -87,6 +87,7 @@ def mse(y_true, y_pred, *, per_image=False):
     Returns
     -------
     float or ndarray of shape (n_images,)
+        ``inf`` where the error exceeds the float64 range.
     """
     a, b = _check_pair(y_true, y_pred)
     values = _per_image_mse(a, b)
