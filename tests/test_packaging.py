@@ -3,8 +3,11 @@
 import ast
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+import pytest
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,5 +51,7 @@ def test_dependencies_are_exactly_the_imports():
     assert declared == {DISTRIBUTIONS.get(p, p) for p in required} | (
         lazily_needed & {"matplotlib"}
     )
-    extras = set().union(*(_names(v) for v in project["optional-dependencies"].values()))
+    extras = set().union(
+        *(_names(v) for v in project["optional-dependencies"].values())
+    )
     assert lazily_needed - declared <= extras, lazily_needed - declared - extras
