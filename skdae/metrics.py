@@ -227,8 +227,9 @@ def ssim(y_true, y_pred, *, data_range=1.0, image_shape=None, per_image=False):
     return values if per_image else float(values.mean())
 
 
-#: Above this magnitude, SSIM's squares and products of pixel values overflow.
-_SSIM_SAFE = 1e150
+#: Above this magnitude, SSIM's products of squared means and variances (fourth
+#: powers of pixel values) overflow float64.
+_SSIM_SAFE = 1e70
 
 
 def _ssim_of_pair(t, p, data_range):
@@ -241,7 +242,7 @@ def _ssim_of_pair(t, p, data_range):
     scale = max(float(np.abs(t).max()), float(np.abs(p).max()), data_range)
     if scale <= _SSIM_SAFE:
         return structural_similarity(t, p, data_range=data_range)
-    with np.errstate(under="ignore"):
+    with np.errstate(under="ignore", invalid="ignore", divide="ignore"):
         value = structural_similarity(
             t / scale, p / scale, data_range=data_range / scale
         )

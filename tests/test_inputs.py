@@ -132,11 +132,21 @@ def test_psnr_and_ssim_on_huge_values_are_computed_without_warnings():
         huge_mse = mse(a * 1e300, b * 1e300)
         huge_ssim = ssim(a * 1e300, b * 1e300, data_range=1e300, per_image=True)
         other_ssim = ssim(a * 1e300, b * 1e300)
+        ssims = [ssim(a * k, b * k, data_range=k) for k in (1e60, 1e80, 1e140)]
     # 10 log10(1 / (1e600 mse)) = psnr(a, b) - 6000 dB
     np.testing.assert_allclose(huge_psnr, psnr(a, b, per_image=True) - 6000.0)
     assert huge_mse == np.inf  # beyond float64, honestly infinite
     np.testing.assert_allclose(huge_ssim, ssim(a, b, per_image=True), rtol=1e-9)
     assert np.isfinite(other_ssim) and -1 <= other_ssim <= 1
+    np.testing.assert_allclose(ssims, ssim(a, b), rtol=1e-9)
+
+
+def test_ssim_raises_where_huge_values_leave_it_undefined():
+    flat = np.full((1, 64), 1e300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="SSIM is undefined.*data_range"):
+            ssim(flat, flat)
 
 
 # ---------------------------------------------------------------- tensors
