@@ -305,7 +305,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             batch, shape = to_batch(X, self.image_shape_)
         else:
             batch, shape = to_batch(X, None)
-            check_same_images(shape, self.image_shape_, "The images in X")
+            check_same_images(shape, self.image_shape_, "X")
         # the column names of a DataFrame; the pixel count of the images
         validate_data(
             self,
