@@ -2,6 +2,7 @@
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -96,12 +97,9 @@ def check_same_images(shape, fitted_shape, name):
         )
 
 
-def restore_layout(batch, like):
-    """Reshape an (n, 1, h, w) array to the layout of array ``like``."""
-    return np.reshape(batch, like.shape)
-
-
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
+#: Largest magnitude accepted: beyond the square root of float32's largest value,
+#: the squares and sums of squares the network computes (its loss) overflow.
+_FLOAT32_SAFE = float(np.sqrt(np.finfo(np.float32).max))
 
 
 def check_has_pixels(X, name="X"):
@@ -119,12 +117,67 @@ def check_has_pixels(X, name="X"):
 
 
 def check_float32_range(X, name="X"):
-    """Raise if finite float64 values would overflow the network's float32."""
-    if X.dtype == np.float64 and X.size and max(X.max(), -X.min()) > _FLOAT32_MAX:
+    """Raise if ``X`` holds values too large for the network's float32 arithmetic."""
+    if not X.size:
+        return
+    largest = max(float(X.max()), -float(X.min()))
+    if largest > _FLOAT32_SAFE:
         raise ValueError(
-            f"{name} holds values beyond the float32 range (|x| > {_FLOAT32_MAX:.3g}); "
-            "the network computes in float32. Images are expected in [0, 1]."
+            f"{name} holds values up to {largest:.3g} in magnitude, too large for "
+            "the network's float32 arithmetic (|x| must stay below "
+            f"{_FLOAT32_SAFE:.3g}, beyond which squares overflow). Images are "
+            "expected in [0, 1]."
         )
+
+
+def _scale_hint(low, high):
+    """Advice for values that look like images on a 0..``high`` scale."""
+    if low >= 0 and high > 2:
+        return (
+            f" Images in 0..{high:.4g} should be divided by {high:.4g} (X / X.max())."
+        )
+    return ""
+
+
+def warn_if_not_unit_range(images, name, *, consequence, tol=1e-3, stacklevel=3):
+    """Warn if ``images`` (a NumPy array) stray outside [0, 1].
+
+    The hint says what to divide by, read from the data's own maximum.
+    """
+    if not images.size:
+        return
+    low, high = float(images.min()), float(images.max())
+    if low < -tol or high > 1 + tol:
+        warnings.warn(
+            f"{name} span [{low:.3g}, {high:.3g}], outside [0, 1]; {consequence}"
+            f"{_scale_hint(low, high)}",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def warn_if_not_noisy_unit_range(images, name, *, tol=1e-3, stacklevel=3):
+    """Warn if ``images`` cannot be noisy versions of images in [0, 1].
+
+    Noise that is not clipped takes pixels outside [0, 1], but it has (nearly)
+    zero mean: images whose mean lies outside [0, 1] are on another scale (0..255,
+    or 0..16 as ``load_digits`` gives), which a model trained on [0, 1] cannot
+    denoise.
+    """
+    if not images.size:
+        return
+    mean = float(images.mean(dtype=np.float64))
+    if -tol <= mean <= 1 + tol:
+        return
+    low, high = float(images.min()), float(images.max())
+    warnings.warn(
+        f"{name} span [{low:.3g}, {high:.3g}] with mean {mean:.3g}: these are not "
+        "images in [0, 1], nor noisy versions of them, and the model was trained "
+        f"on images in [0, 1]: its output will not be a denoised image."
+        f"{_scale_hint(low, high)}",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def holds_images(y):

@@ -3,7 +3,6 @@
 import copy
 import numbers
 import os
-import warnings
 
 import numpy as np
 import torch
@@ -15,12 +14,7 @@ from sklearn.base import (
     clone,
 )
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_feature_names,
-    _check_n_features,
-    check_array,
-    check_is_fitted,
-)
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import EarlyStopping, ProgressBar
 
 from ._config import get_config
@@ -32,12 +26,14 @@ from ._images import (
     check_same_images,
     holds_images,
     to_batch,
+    warn_if_not_noisy_unit_range,
+    warn_if_not_unit_range,
 )
 from ._padding import PaddedNetwork
 from ._param_validation import ImageShape, SubclassOf
 from ._persistence import check_checkpointable, load_model, save_model
 from ._random import child_seed, draw_seed
-from ._tensors import as_tensor
+from ._tensors import as_array_like, tensor_copy
 from ._training import DenoisingNet, HoldOut, ImagePairs, PeriodicSave
 from .architectures import ARCHITECTURES, BaseArchitecture, resolve_architecture
 from .losses import LOSSES, resolve_loss
@@ -193,8 +189,13 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     the architecture needs (4 for the reference network) and cropped back. Values
     are expected in [0, 1]: ``transform`` returns images clipped to [0, 1] (the
     reference network ends in a sigmoid), so targets outside that range cannot be
-    reproduced (a warning says so). float32 input gives float32 output and anything else float64; the
-    network always computes in float32. Class labels passed as a 1-D ``y`` (as a
+    reproduced (a warning says so); ``transform`` and ``score`` warn about input
+    on another scale (such as 0..255), and values beyond about 1.8e19 in
+    magnitude are refused. float32 input gives float32 output and anything else
+    float64; the network always computes in float32. The caller's data is never
+    modified, even by a custom network that writes to its input: networks and
+    noise models only ever see copies. :class:`torch.Tensor` input (also one
+    requiring gradients) is read as an array. Class labels passed as a 1-D ``y`` (as a
     :class:`~sklearn.pipeline.Pipeline` does for every step) are ignored: the
     target is then ``X`` itself.
 
@@ -284,41 +285,61 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self.random_state = random_state
 
     # ------------------------------------------------------------------ input
-    def _check_images(self, X, *, reset, name="X"):
-        """Validate ``X``; return it and its (n, 1, h, w) view."""
-        check_has_pixels(X, name)
-        if name == "X":
-            _check_feature_names(self, X, reset=reset)
+    def _check_images(self, X, *, reset):
+        """Validate ``X``; return it and its (n, 1, h, w) view and image shape.
+
+        Torch tensors (even ones requiring gradients) are read as arrays.
+        """
+        X = given = as_array_like(X)
+        check_has_pixels(X)
         X = check_array(
             X,
             allow_nd=True,
             dtype=_FLOATS,
             ensure_all_finite=True,
-            input_name=name,
+            input_name="X",
             estimator=self,
         )
-        check_has_pixels(X, name)  # again: lists have no shape before conversion
-        check_float32_range(X, name)
+        check_has_pixels(X)  # again: lists have no shape before conversion
+        check_float32_range(X)
         if reset:
             batch, shape = to_batch(X, check_image_shape_param(self.image_shape))
         elif X.ndim == 2:
-            if name == "X":
-                _check_n_features(self, X, reset=False)
-            elif X.shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"{name} has {X.shape[1]} features, but {type(self).__name__} "
-                    f"is expecting {self.n_features_in_} features as input."
-                )
+            if X.shape[1] != self.n_features_in_:
+                raise ValueError(self._n_features_message(X))
             batch, shape = to_batch(X, self.image_shape_)
         else:
             batch, shape = to_batch(X, None)
-            check_same_images(shape, self.image_shape_, name)
-        if reset and name == "X":
-            _check_n_features(self, batch.reshape(len(batch), -1), reset=True)
+            check_same_images(shape, self.image_shape_, "X")
+        # the column names of a DataFrame; the pixel count of the images
+        validate_data(
+            self,
+            given if hasattr(given, "columns") else batch.reshape(len(batch), -1),
+            reset=reset,
+            skip_check_array=True,
+        )
         return X, batch, shape
+
+    def _n_features_message(self, X):
+        """Error for flat rows of the wrong length, naming image sizes."""
+        h, w = self.image_shape_
+        message = (
+            f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+            f"{self.n_features_in_} features as input: flat rows of the {h}x{w} "
+            "images it was fitted on."
+        )
+        if X.shape[0] > 1:
+            message += (
+                f" A single {X.shape[0]}x{X.shape[1]} image given as a 2-D array "
+                f"reads as {X.shape[0]} flat images of {X.shape[1]} pixels: pass it "
+                "as image[np.newaxis], of shape "
+                f"(1, {X.shape[0]}, {X.shape[1]})."
+            )
+        return message
 
     def _check_targets(self, y, X, batch, shape):
         """The clean targets as an (n, 1, h, w) array; ``batch`` if y is None."""
+        y = as_array_like(y)
         if not holds_images(y):
             return batch
         check_has_pixels(y, "y")
@@ -392,7 +413,13 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             )
         X, batch, shape = self._check_images(X, reset=not resume)
         targets = self._check_targets(y, X, batch, shape)
-        _warn_out_of_range(targets)
+        warn_if_not_unit_range(
+            targets,
+            "Target images",
+            consequence="skdae's networks output images in [0, 1] (transform "
+            "clips to that range).",
+            stacklevel=5,  # helper, _fit, fit, _fit_context, the caller
+        )
 
         if not resume:
             self.device_ = resolve_device(self.device)
@@ -403,8 +430,10 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             self._update_net()
         net = self.net_
 
-        inputs = as_tensor(batch, np.float32).to(net.device)
-        target_t = inputs if targets is batch else as_tensor(targets, np.float32)
+        # copies: the network and the noise model (possibly a user's, writing in
+        # place) never see the caller's memory
+        inputs = tensor_copy(batch, np.float32).to(net.device)
+        target_t = inputs if targets is batch else tensor_copy(targets, np.float32)
         dataset = ImagePairs(inputs, target_t.to(net.device))
 
         with torch.random.fork_rng(devices=rng_devices(net.device)):
@@ -533,24 +562,49 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         )
 
     # -------------------------------------------------------------- inference
-    def _map_batches(self, batch, fn, dtype):
-        """Apply ``fn(module, x)`` to ``batch`` in chunks; return a NumPy array."""
+    def _for_each_chunk(self, batch, fn, consume, name="X"):
+        """Call ``consume(start, result)`` for ``fn(module, x)`` over ``batch``.
+
+        ``batch`` is cut into chunks of ``inference_batch_size`` images; each
+        chunk is copied into a tensor of its own (a user's network may write to
+        its input) and ``result`` is the output as a NumPy array, which must be
+        finite.
+        """
         module = self.net_.module_
         device = self.net_.device
         was_training = module.training
         module.eval()
-        out = None
+        size = get_config()["inference_batch_size"]
         try:
-            with torch.inference_mode():
-                size = get_config()["inference_batch_size"]
-                for start in range(0, len(batch), size):
-                    chunk = batch[start : start + size]
-                    result = fn(module, as_tensor(chunk, np.float32).to(device))
-                    if out is None:
-                        out = np.empty((len(batch), *result.shape[1:]), dtype=dtype)
-                    out[start : start + len(chunk)] = result.cpu().numpy()
+            for start in range(0, len(batch), size):
+                chunk = batch[start : start + size]
+                with torch.inference_mode():
+                    result = fn(module, tensor_copy(chunk, np.float32).to(device))
+                    finite = bool(torch.isfinite(result).all())
+                    result = result.cpu().numpy()
+                if not finite:
+                    raise ValueError(
+                        f"The network's output holds NaN or infinity for {name} "
+                        f"values in [{float(chunk.min()):.3g}, "
+                        f"{float(chunk.max()):.3g}]: values far outside [0, 1] "
+                        "overflow its float32 arithmetic. Images are expected in "
+                        "[0, 1]."
+                    )
+                consume(start, result)
         finally:
             module.train(was_training)
+
+    def _map_batches(self, batch, fn, dtype, name="X"):
+        """``fn(module, x)`` over ``batch``, chunk by chunk, as one NumPy array."""
+        out = None
+
+        def store(start, result):
+            nonlocal out
+            if out is None:
+                out = np.empty((len(batch), *result.shape[1:]), dtype=dtype)
+            out[start : start + len(result)] = result
+
+        self._for_each_chunk(batch, fn, store, name)
         return out
 
     def transform(self, X):
@@ -559,17 +613,32 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         Parameters
         ----------
         X : array-like of shape (n_samples, n_pixels), (n_samples, h, w) or (n_samples, 1, h, w)
-            Images of the size seen in :meth:`fit`. Not modified.
+            Images of the size seen in :meth:`fit`, values in [0, 1] (noisy
+            values may stray outside). Not modified.
 
         Returns
         -------
         X_denoised : ndarray of the same shape as X
             Denoised images in [0, 1]; float32 for float32 input, else float64.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` holds images of another size, NaN, infinity or values too
+            large for float32 arithmetic, or if the network's output is not
+            finite.
+
+        Warns
+        -----
+        UserWarning
+            If ``X`` cannot be (noisy) images in [0, 1], such as 8-bit images.
         """
         check_is_fitted(self)
         X, batch, _ = self._check_images(X, reset=False)
+        # helper, transform, set_output's wrapper, the caller
+        warn_if_not_noisy_unit_range(batch, "The images in X", stacklevel=4)
         out = self._map_batches(batch, _denoise, X.dtype)
-        return out.reshape(X.shape)
+        return np.clip(out, 0.0, 1.0, out=out).reshape(X.shape)
 
     def encode(self, X):
         """Latent code of each image: the output of the encoder, flattened.
@@ -604,7 +673,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             Flat images.
         """
         self._require("decode")
-        codes = check_array(codes, dtype=_FLOATS, input_name="codes", estimator=self)
+        codes = check_array(
+            as_array_like(codes), dtype=_FLOATS, input_name="codes", estimator=self
+        )
         n_code = int(np.prod(self.latent_shape_))
         if codes.shape[1] != n_code:
             raise ValueError(
@@ -613,7 +684,10 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             )
         z = codes.reshape(len(codes), *self.latent_shape_)
         out = self._map_batches(
-            z, lambda module, c: module.decode(c, self.image_shape_), codes.dtype
+            z,
+            lambda module, c: module.decode(c, self.image_shape_),
+            codes.dtype,
+            name="codes",
         )
         return out.reshape(len(out), -1)
 
@@ -638,8 +712,20 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         check_is_fitted(self)
         X, batch, shape = self._check_images(X, reset=False)
         clean = self._check_targets(y, X, batch, shape)
-        denoised = self._map_batches(batch, _denoise, X.dtype)
-        return psnr(clean.reshape(len(clean), -1), denoised.reshape(len(clean), -1))
+        warn_if_not_noisy_unit_range(batch, "The images in X")
+        values = np.empty(len(batch))
+
+        def rate(start, denoised):  # chunk by chunk: no full-size temporaries
+            np.clip(denoised, 0.0, 1.0, out=denoised)
+            stop = start + len(denoised)
+            values[start:stop] = psnr(
+                clean[start:stop].reshape(len(denoised), -1),
+                denoised.reshape(len(denoised), -1),
+                per_image=True,
+            )
+
+        self._for_each_chunk(batch, _denoise, rate)
+        return float(values.mean())
 
     # ------------------------------------------------------------ persistence
     def save(self, path):
@@ -742,25 +828,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 
 
 def _denoise(module, x):
-    """Network output clipped to the valid image range [0, 1]."""
-    return module(x).clamp_(0.0, 1.0)
+    """Network output (callers clip it to [0, 1] once it is checked finite)."""
+    return module(x)
 
 
 def _silent(*args, **kwargs):
     """A sink for skorch messages when verbose=0."""
-
-
-def _warn_out_of_range(targets, tol=1e-3):
-    low, high = float(targets.min()), float(targets.max())
-    if low < -tol or high > 1 + tol:
-        hint = (
-            " Images in 0..255 should be divided by 255."
-            if low >= 0 and high > 2
-            else ""
-        )
-        warnings.warn(
-            f"Target images span [{low:.3g}, {high:.3g}], outside [0, 1]; skdae's "
-            f"networks output images in [0, 1] (transform clips to that range).{hint}",
-            UserWarning,
-            stacklevel=3,
-        )

@@ -23,6 +23,7 @@ from ._images import (
     resolve_flat_shape,
 )
 from ._pipeline_steps import final_step
+from ._tensors import as_array_like
 
 __all__ = [
     "mse",
@@ -36,6 +37,7 @@ __all__ = [
 
 
 def _as_float_images(arr, name):
+    arr = as_array_like(arr)
     if sp.issparse(arr):
         raise TypeError(f"{name} is a sparse matrix; pass dense image arrays.")
     check_has_pixels(arr, name)
@@ -86,10 +88,36 @@ def mse(y_true, y_pred, *, per_image=False):
     Returns
     -------
     float or ndarray of shape (n_images,)
+        ``inf`` where the error exceeds the float64 range.
     """
     a, b = _check_pair(y_true, y_pred)
-    values = np.mean((a - b) ** 2, axis=1)
+    values = _per_image_mse(a, b)
     return values if per_image else float(values.mean())
+
+
+def _per_image_mse(a, b):
+    """Mean squared error of each row; ``inf`` where it exceeds float64."""
+    with np.errstate(over="ignore"):
+        return np.mean((a - b) ** 2, axis=1)
+
+
+def _per_image_log10_mse(a, b):
+    """``log10`` of each row's mean squared error, finite even where it overflows.
+
+    Rows whose MSE exceeds the float64 range are recomputed on values scaled by
+    their largest magnitude: ``log10(s**2 * mse(a / s, b / s))``.
+    """
+    values = _per_image_mse(a, b)
+    huge = ~np.isfinite(values)
+    with np.errstate(divide="ignore"):  # log10(0) = -inf: an exact image
+        log_mse = np.log10(values)
+        if huge.any():
+            scale = np.maximum(
+                np.abs(a[huge]).max(axis=1), np.abs(b[huge]).max(axis=1)
+            )[:, None]
+            scaled = _per_image_mse(a[huge] / scale, b[huge] / scale)
+            log_mse[huge] = 2 * np.log10(scale[:, 0]) + np.log10(scaled)
+    return log_mse
 
 
 def psnr(y_true, y_pred, *, data_range=1.0, per_image=False):
@@ -127,14 +155,14 @@ def psnr(y_true, y_pred, *, data_range=1.0, per_image=False):
     20.0
     """
     _check_data_range(data_range)
-    values = mse(y_true, y_pred, per_image=True)
-    with np.errstate(divide="ignore"):
-        values = 10.0 * np.log10(data_range**2 / values)
+    a, b = _check_pair(y_true, y_pred)
+    # in logarithms: neither data_range**2 nor a huge MSE can overflow
+    values = 20.0 * np.log10(data_range) - 10.0 * _per_image_log10_mse(a, b)
     return values if per_image else float(values.mean())
 
 
 def _as_images(arr, image_shape):
-    arr = np.asarray(arr, dtype=np.float64)
+    arr = np.asarray(as_array_like(arr), dtype=np.float64)
     if arr.ndim == 2:
         h, w = resolve_flat_shape(arr.shape[1], check_image_shape_param(image_shape))
         return arr.reshape(-1, h, w)
@@ -195,9 +223,37 @@ def ssim(y_true, y_pred, *, data_range=1.0, image_shape=None, per_image=False):
             "are too small."
         )
     values = np.array(
-        [structural_similarity(t, p, data_range=data_range) for t, p in zip(a, b)]
+        [_ssim_of_pair(t, p, data_range) for t, p in zip(a, b)], dtype=np.float64
     )
     return values if per_image else float(values.mean())
+
+
+#: Above this magnitude, SSIM's products of squared means and variances (fourth
+#: powers of pixel values) overflow float64.
+_SSIM_SAFE = 1e70
+
+
+def _ssim_of_pair(t, p, data_range):
+    """SSIM of two images, rescaled first if their values are too large.
+
+    SSIM is unchanged when the images and ``data_range`` are all multiplied by the
+    same factor (its constants are ``(K * data_range)**2``), so huge values are
+    divided by their largest magnitude first.
+    """
+    scale = max(float(np.abs(t).max()), float(np.abs(p).max()), data_range)
+    if scale <= _SSIM_SAFE:
+        return structural_similarity(t, p, data_range=data_range)
+    with np.errstate(under="ignore", invalid="ignore", divide="ignore"):
+        value = structural_similarity(
+            t / scale, p / scale, data_range=data_range / scale
+        )
+    if not np.isfinite(value):
+        raise ValueError(
+            f"SSIM is undefined for these images: their values (up to {scale:.3g}) "
+            f"dwarf data_range={data_range:.3g}, so its stabilising constants "
+            "vanish. Pass the images' own data_range."
+        )
+    return value
 
 
 def _image_shape_of(estimator):
@@ -215,6 +271,7 @@ class _DenoisingScorer:
         self.data_range = data_range
 
     def __call__(self, estimator, X, y=None):
+        X, y = as_array_like(X), as_array_like(y)
         clean = y if holds_images(y) else X
         inputs = self.noise.transform(X) if self.noise is not None else X
         denoised = estimator.transform(inputs)

@@ -38,10 +38,15 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.validation import validate_data
 
-from ._images import check_has_pixels, check_image_shape_param, resolve_flat_shape
+from ._images import (
+    check_has_pixels,
+    check_image_shape_param,
+    resolve_flat_shape,
+    warn_if_not_unit_range,
+)
 from ._param_validation import ImageShape
 from ._random import draw_seed, torch_generator
-from ._tensors import as_tensor
+from ._tensors import as_array_like, tensor_copy
 
 __all__ = [
     "BaseNoise",
@@ -176,6 +181,7 @@ class BaseNoise(
         self : object
             The noise model.
         """
+        X = as_array_like(X)
         check_has_pixels(X)
         X = validate_data(
             self, X, reset=True, allow_nd=True, dtype=(np.float64, np.float32)
@@ -189,7 +195,8 @@ class BaseNoise(
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            Images, values expected in [0, 1]. Not modified.
+            Images, values expected in [0, 1] (a warning says when they are
+            not). Not modified.
 
         Returns
         -------
@@ -197,6 +204,7 @@ class BaseNoise(
             float32 input stays float32; any other input becomes float64.
         """
         self._validate_params()
+        X = as_array_like(X)
         check_has_pixels(X)
         X = validate_data(
             self,
@@ -206,7 +214,14 @@ class BaseNoise(
             dtype=(np.float64, np.float32),
         )
         check_has_pixels(X)  # again: lists have no shape before conversion
-        x = as_tensor(X)
+        warn_if_not_unit_range(
+            X,
+            "The images given to the noise model",
+            consequence=f"{type(self).__name__} models noise on images in [0, 1] "
+            "(and most noise models clip their output to that range).",
+            stacklevel=4,  # helper, transform, set_output's wrapper, the caller
+        )
+        x = tensor_copy(X)  # a copy: corrupt (maybe a user's) may write to it
         generator = torch_generator(draw_seed(self.random_state))
         return self.corrupt(x, generator).numpy()
 

@@ -99,7 +99,7 @@ def test_input_never_modified(fitted, blobs):
         X_ro
     )
     np.testing.assert_array_equal(X_ro, X)
-    X32 = X.astype(np.float32)  # float32 is viewed without copying: still untouched
+    X32 = X.astype(np.float32)  # float32 needs no conversion: still untouched
     before = X32.copy()
     DenoisingAutoencoder(noise=GaussianNoise(0.5), max_epochs=1, random_state=0).fit(
         X32
