@@ -19,8 +19,7 @@ from skorch.history import History
 
 from . import architectures as architecture_module
 from . import noise as noise_module
-from ._devices import resolve_device, rng_devices
-from ._random import child_seed
+from ._devices import resolve_device
 
 FORMAT = "skdae.DenoisingAutoencoder"
 FORMAT_VERSION = 1
@@ -142,6 +141,7 @@ def save_model(estimator, path):
         "history": _plain(list(net.history)),
         "module_state": {k: v.cpu() for k, v in net.module_.state_dict().items()},
         "optimizer_state": _tensors_to_cpu(net.optimizer_.state_dict()),
+        "training_state": _tensors_to_cpu(net.guard.state_dict()),
     }
     path = Path(path)
     torch.save(payload, path)
@@ -193,11 +193,11 @@ def load_model(cls, path, device=None):
     estimator.device_ = _loading_device(device, fitted["device_"])
 
     net = estimator._build_net()
-    with torch.random.fork_rng(devices=rng_devices(estimator.device_)):
-        torch.manual_seed(child_seed(estimator._seed, 3))
-        net.initialize()
+    net.initialize()
     net.module_.load_state_dict(payload["module_state"])
     net.optimizer_.load_state_dict(payload["optimizer_state"])
+    if payload.get("training_state") is not None:  # early stopping (EpochGuard)
+        net.guard.load_state_dict(payload["training_state"], device=net.device)
     net.history = History(payload["history"])
     estimator.net_ = net
     estimator._set_fitted_state()

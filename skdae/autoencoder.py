@@ -22,10 +22,10 @@ from sklearn.utils.validation import (
     check_array,
     check_is_fitted,
 )
-from skorch.callbacks import EarlyStopping, ProgressBar
+from skorch.callbacks import ProgressBar
 
 from ._config import get_config
-from ._devices import resolve_device, rng_devices
+from ._devices import resolve_device
 from ._images import (
     check_float32_range,
     check_has_pixels,
@@ -38,7 +38,7 @@ from ._padding import PaddedNetwork
 from ._persistence import load_model, save_model
 from ._random import child_seed, draw_seed
 from ._tensors import as_tensor
-from ._training import DenoisingNet, HoldOut, ImagePairs, PeriodicSave
+from ._training import DenoisingNet, EpochGuard, HoldOut, ImagePairs
 from .architectures import BaseArchitecture, resolve_architecture
 from .losses import LOSSES, resolve_loss
 from .metrics import psnr
@@ -47,6 +47,19 @@ from .noise import BaseNoise
 __all__ = ["DenoisingAutoencoder"]
 
 _FLOATS = (np.float64, np.float32)
+
+#: Attributes set by fit: all removed again when a first fit fails.
+_FITTED = (
+    "net_",
+    "history_",
+    "n_iter_",
+    "image_shape_",
+    "latent_shape_",
+    "device_",
+    "n_features_in_",
+    "feature_names_in_",
+    "_seed",
+)
 
 
 class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -376,6 +389,46 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         return self._fit(X, y, epochs=1, resume=hasattr(self, "net_"))
 
     def _fit(self, X, y, *, epochs, resume):
+        # a fit that fails leaves the estimator as it was: unfitted after a
+        # failed first fit, the previous model after a failed warm start
+        previous = {n: self.__dict__[n] for n in _FITTED if n in self.__dict__}
+        if resume:  # training changes the net in place
+            previous["net_"] = copy.deepcopy(self.net_)
+        try:
+            self._train(X, y, epochs=epochs, resume=resume)
+        except FloatingPointError:
+            if not len(self.net_.history):  # nothing usable was learnt
+                self._forget_fit(previous)
+            else:
+                self._set_fitted_state()
+            raise
+        except BaseException:
+            self._forget_fit(previous)
+            raise
+        interrupted_in = self.net_.guard.interrupted_in_
+        finished = len(self.net_.history)
+        if not finished:  # interrupted in the first epoch: nothing learnt
+            self._forget_fit(previous)
+        else:
+            self._set_fitted_state()
+        if interrupted_in is not None:
+            kept = (
+                f"The model keeps the weights and the history of epoch {finished}, "
+                "the last finished epoch. Call fit with warm_start=True, or "
+                "partial_fit, to resume."
+                if finished
+                else "No epoch had finished: the estimator is not fitted."
+            )
+            warnings.warn(
+                f"Training was interrupted (KeyboardInterrupt) in epoch "
+                f"{interrupted_in}. {kept}",
+                UserWarning,
+                stacklevel=4,  # the caller of fit/partial_fit (through _fit_context)
+            )
+        return self
+
+    def _train(self, X, y, *, epochs, resume):
+        """Validate everything, build the net (first fit) and train it."""
         if self.noise is not None:
             self.noise._validate_params()
         if self.early_stopping and self.validation_fraction is None:
@@ -386,40 +439,46 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         X, batch, shape = self._check_images(X, reset=not resume)
         targets = self._check_targets(y, X, batch, shape)
         _warn_out_of_range(targets)
+        self._check_training_set_size(len(batch))
 
         if not resume:
             self.device_ = resolve_device(self.device)
             self._seed = draw_seed(self.random_state)
             self.image_shape_ = shape
             self.net_ = self._build_net()
+            self.net_.initialize()  # weights drawn from the seed's own generator
         else:
             self._update_net()
         net = self.net_
-
         inputs = as_tensor(batch, np.float32).to(net.device)
         target_t = inputs if targets is batch else as_tensor(targets, np.float32)
         dataset = ImagePairs(inputs, target_t.to(net.device))
 
-        with torch.random.fork_rng(devices=rng_devices(net.device)):
-            if not resume:
-                torch.manual_seed(child_seed(self._seed, 3))
-                net.initialize()
-            if self.checkpoint_path is not None:
-                saver = PeriodicSave(self._write_checkpoint, self.checkpoint_every)
-                net.callbacks_.append(("checkpoint", saver))
-            try:
-                net.partial_fit(dataset, epochs=epochs)
-            except FloatingPointError:
-                if not len(net.history):  # nothing usable was learnt
-                    del self.net_
-                    raise
-                self._set_fitted_state()
-                raise
-            finally:
-                # the saver refers back to this estimator: never keep it in the net
-                net.callbacks_ = [c for c in net.callbacks_ if c[0] != "checkpoint"]
-        self._set_fitted_state()
-        return self
+        if self.checkpoint_path is not None:
+            net.guard.save = self._write_checkpoint
+            net.guard.save_every = self.checkpoint_every
+        try:
+            net.partial_fit(dataset, epochs=epochs)
+        finally:
+            # the saver refers back to this estimator: never keep it in the net
+            net.guard.save = None
+
+    def _check_training_set_size(self, n_images):
+        """Fail before building anything if the validation split cannot be made."""
+        if self.validation_fraction is None:
+            return
+        n_valid = int(round(self.validation_fraction * n_images))
+        if n_valid < 1 or n_valid >= n_images:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} leaves no "
+                f"validation or no training images out of {n_images}."
+            )
+
+    def _forget_fit(self, previous):
+        """Undo the fitted state of a failed fit: back to ``previous``."""
+        for name in _FITTED:
+            self.__dict__.pop(name, None)
+        self.__dict__.update(previous)
 
     def _write_checkpoint(self):
         """Save the model as it is at the end of an epoch, atomically."""
@@ -434,24 +493,18 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self.n_iter_ = len(self.net_.history)
         self.latent_shape_ = self._latent_shape()
 
+    def _early_stopping_params(self):
+        """Early-stopping settings of the net's :class:`EpochGuard`."""
+        return {
+            "patience": self.n_iter_no_change if self.early_stopping else None,
+            "threshold": self.tol,
+            # the PSNR loss is negative, in dB: a relative threshold would count a
+            # slightly worse epoch as an improvement
+            "threshold_mode": "abs" if self.loss == "psnr" else "rel",
+        }
+
     def _net_params(self):
         callbacks = []
-        if self.early_stopping:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        monitor="valid_loss",
-                        patience=self.n_iter_no_change,
-                        threshold=self.tol,
-                        # the PSNR loss is negative, in dB: a relative threshold
-                        # would count a slightly worse epoch as an improvement
-                        threshold_mode="abs" if self.loss == "psnr" else "rel",
-                        load_best=True,
-                        sink=print if self.verbose else _silent,
-                    ),
-                )
-            )
         if self.verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.extend(copy.deepcopy(self.callbacks or []))
@@ -477,6 +530,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             ),
             device=self.device_,
             seed=self._seed,
+            guard=EpochGuard(**self._early_stopping_params()),
             **self._net_params(),
         )
 
@@ -491,6 +545,8 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         if self.net_.criterion is not criterion:  # loss changed with set_params
             params["criterion"] = criterion
         self.net_.set_params(**params)
+        for name, value in self._early_stopping_params().items():
+            setattr(self.net_.guard, name, value)
         self.net_.initialize_callbacks()
 
     def _latent_shape(self):
@@ -713,10 +769,6 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 def _denoise(module, x):
     """Network output clipped to the valid image range [0, 1]."""
     return module(x).clamp_(0.0, 1.0)
-
-
-def _silent(*args, **kwargs):
-    """A sink for skorch messages when verbose=0."""
 
 
 def _warn_out_of_range(targets, tol=1e-3):
