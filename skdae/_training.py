@@ -255,6 +255,7 @@ class EpochGuard(Callback):
             epoch = len(net.history)
             n_batch = len(net.history[-1]["batches"])
             restored = self._restore_last(net)
+            del self.last_  # training ends here: keep no copy in the net
             raise FloatingPointError(
                 f"Training diverged: the {key.replace('_', ' ')} became {value} in "
                 f"epoch {epoch}, batch {n_batch}. The weights of epoch {restored} "
