@@ -48,11 +48,6 @@ def _use_channels_last(module, device, optimizer=None):
     )
 
 
-def _use_cuda_graphs(net):
-    """Whether ``net`` replays its full-size training steps as CUDA graphs."""
-    return get_config()["cuda_graphs"] and graphs_supported(net)
-
-
 class ImagePairs(torch.utils.data.Dataset):
     """Input and target images, both ``(n, 1, h, w)`` tensors, and a row subset.
 
@@ -352,7 +347,8 @@ class DenoisingNet(NeuralNet):
         epochs = self.max_epochs if epochs is None else epochs
         self.guard.end_epoch_ = len(self.history) + epochs
         self._reconcile_optimizer_device()
-        self._graphed_step = GraphedTrainStep(self) if _use_cuda_graphs(self) else None
+        graphs = get_config()["cuda_graphs"] and graphs_supported(self)
+        self._graphed_step = GraphedTrainStep(self) if graphs else None
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         finally:

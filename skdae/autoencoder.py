@@ -111,7 +111,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     lr : float, default=1e-3
         Learning rate.
     optimizer : torch optimizer class, default=torch.optim.Adam
-        Optimizer, called as ``optimizer(params, lr=lr)``.
+        Optimizer, called as ``optimizer(params, lr=lr)``. Every
+        :mod:`torch.optim` optimizer for dense gradients works, including
+        :class:`torch.optim.LBFGS` (its closure is supplied).
     loss : {"mse", "psnr"}, default="mse"
         Training loss. ``"mse"``, the mean squared error over all pixels, is the
         reference recipe. ``"psnr"`` is minus the mean per-image PSNR in dB
@@ -130,7 +132,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     early_stopping : bool, default=False
         Stop when the validation loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs and restore the weights of the best epoch.
-        Needs ``validation_fraction``.
+        Needs ``validation_fraction``. The early-stopping state (best loss and
+        weights, epochs without improvement) carries over to ``warm_start`` fits
+        and :meth:`partial_fit` and is saved in model files and checkpoints.
     n_iter_no_change : int, default=5
         Patience of early stopping, in epochs.
     tol : float, default=1e-4
@@ -162,8 +166,12 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         bar over the batches of each epoch.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, training noise and the validation
-        split. An int gives identical results for the same data on the CPU. The
-        global NumPy and PyTorch generators are never changed.
+        split, each through a :class:`torch.Generator` of the fit's own. An int
+        gives identical results for the same data on the CPU with the same
+        number of torch threads. The global NumPy and PyTorch generators are
+        never used or changed (except by a custom network with dropout or unusual
+        layers: see the user guide), so fits in parallel threads are
+        independent.
 
     Attributes
     ----------
