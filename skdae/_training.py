@@ -2,7 +2,11 @@
 
 Batches are sliced from tensors held in memory (on the training device) instead of
 being collated sample by sample by a :class:`torch.utils.data.DataLoader`; the
-training loop, callbacks and history are skorch's own.
+training loop, callbacks and history are skorch's own. One callback,
+:class:`EpochGuard`, keeps the weights of the last finished and of the best epoch
+and restores them (interruption, divergence, early stopping). Everything random
+draws from generators seeded by the fit (see :mod:`skdae._initialization` for
+the initial weights).
 
 Speed (see ``benchmarks/``): on the CPU, skdae's own networks are converted to the
 channels-last memory format, which oneDNN's convolution and pooling kernels run
@@ -117,14 +121,20 @@ class HoldOut:
         self.fraction = fraction
         self.seed = seed
 
-    def __call__(self, dataset, y=None, **fit_params):
-        n = len(dataset)
-        n_valid = int(round(self.fraction * n))
+    @staticmethod
+    def n_valid(fraction, n):
+        """Validation images out of ``n``; ValueError if either part is empty."""
+        n_valid = int(round(fraction * n))
         if n_valid < 1 or n_valid >= n:
             raise ValueError(
-                f"validation_fraction={self.fraction} leaves no validation or no "
+                f"validation_fraction={fraction} leaves no validation or no "
                 f"training images out of {n}."
             )
+        return n_valid
+
+    def __call__(self, dataset, y=None, **fit_params):
+        n = len(dataset)
+        n_valid = self.n_valid(self.fraction, n)
         order = torch.randperm(n, generator=torch_generator(self.seed))
         return dataset.subset(order[n_valid:]), dataset.subset(order[:n_valid])
 
@@ -303,6 +313,10 @@ class DenoisingNet(NeuralNet):
         self.noise = noise
         self.seed = seed
         self.guard = EpochGuard() if guard is None else guard
+
+    def __setstate__(self, state):
+        state.setdefault("guard", EpochGuard())  # pickled before it existed
+        super().__setstate__(state)
 
     def initialize_callbacks(self):
         super().initialize_callbacks()

@@ -447,7 +447,8 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         X, batch, shape = self._check_images(X, reset=not resume)
         targets = self._check_targets(y, X, batch, shape)
         _warn_out_of_range(targets)
-        self._check_training_set_size(len(batch))
+        if self.validation_fraction is not None:  # before anything is built
+            HoldOut.n_valid(self.validation_fraction, len(batch))
 
         if not resume:
             self.device_ = resolve_device(self.device)
@@ -470,17 +471,6 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         finally:
             # the saver refers back to this estimator: never keep it in the net
             net.guard.save = None
-
-    def _check_training_set_size(self, n_images):
-        """Fail before building anything if the validation split cannot be made."""
-        if self.validation_fraction is None:
-            return
-        n_valid = int(round(self.validation_fraction * n_images))
-        if n_valid < 1 or n_valid >= n_images:
-            raise ValueError(
-                f"validation_fraction={self.validation_fraction} leaves no "
-                f"validation or no training images out of {n_images}."
-            )
 
     def _forget_fit(self, previous):
         """Undo the fitted state of a failed fit: back to ``previous``."""
