@@ -1,109 +1,101 @@
-"""Build a network and initialise its weights from a per-fit :class:`torch.Generator`.
+"""Build a network whose initial weights are drawn from a per-fit generator.
 
 PyTorch's layers draw their initial weights from the process-wide random generator
 when they are constructed, so two threads building networks at once interleave
 their draws, and building a network changes the global RNG state. Here the network
-is constructed on the ``meta`` device (no memory, no random draws), materialised
-on the CPU and initialised layer by layer with PyTorch's own default
-distributions drawn from a generator of its own; the global generator is never
-touched.
+is built on the CPU inside a :class:`~torch.overrides.TorchFunctionMode` (which is
+thread-local) that hands a generator of the fit's own to every random draw made
+without one: ``tensor.uniform_()`` inside :func:`torch.nn.init.kaiming_uniform_`,
+``torch.randn(...)`` in a custom layer's constructor, and the like. The network
+gets exactly the weights PyTorch's own initialisation would give after
+``torch.manual_seed(seed)`` (custom initialisation in the constructors included),
+and the global generator is never touched.
 
-This works for networks made of the layers in :data:`_INITIALIZERS` and
-parameter-free modules (activations, pooling, containers), which covers all of
-skdae's built-in networks. A network with any other module that holds
-parameters or buffers (a custom layer with its own ``reset_parameters``, say) is
-built the ordinary way instead, under a lock and inside
-:func:`torch.random.fork_rng` with a seed from the same generator: its weights
-are reproducible and the global RNG state is restored afterwards, but code in
-other threads that draws from the global RNG while such a network is being built
-may see different numbers.
+A draw made by a function that takes no ``generator`` (or from C++ code that does
+not go through Python) still uses the global generator; neither PyTorch's layers
+nor :mod:`torch.nn.init` make such draws.
 """
 
-import math
-import threading
+import functools
+import inspect
 
 import torch
-from torch import nn
-from torch.nn import init
+from torch.overrides import TorchFunctionMode
 
-from ._devices import rng_devices
+_RANDOM_METHODS = (
+    "uniform_",
+    "normal_",
+    "bernoulli_",
+    "bernoulli",
+    "random_",
+    "exponential_",
+    "geometric_",
+    "log_normal_",
+    "cauchy_",
+    "multinomial",
+)
 
-_GLOBAL_RNG_LOCK = threading.Lock()
-
-
-def _fan_in_uniform(module, generator):
-    """PyTorch's default for convolutions and linear layers (``a=sqrt(5)``)."""
-    init.kaiming_uniform_(module.weight, a=math.sqrt(5), generator=generator)
-    if module.bias is not None:
-        fan_in, _ = init._calculate_fan_in_and_fan_out(module.weight)
-        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-        init.uniform_(module.bias, -bound, bound, generator=generator)
-
-
-def _deterministic(module, generator):
-    """Layers whose default initialisation draws nothing (ones, zeros)."""
-    module.reset_parameters()
-
-
-#: Layer types whose default initialisation is reproduced here.
-_INITIALIZERS = (
-    (nn.modules.conv._ConvNd, _fan_in_uniform),
-    (nn.Linear, _fan_in_uniform),
-    (nn.modules.batchnorm._NormBase, _deterministic),
-    (nn.GroupNorm, _deterministic),
-    (nn.LayerNorm, _deterministic),
+#: Random functions and tensor methods that accept ``generator=`` (a tensor
+#: method reaches a torch function mode as the method of ``torch._C.TensorBase``).
+_RANDOM_FUNCTIONS = frozenset(
+    [
+        torch.rand,
+        torch.randn,
+        torch.randint,
+        torch.randperm,
+        torch.normal,
+        torch.bernoulli,
+        torch.multinomial,
+        torch.poisson,
+        *(getattr(torch._C.TensorBase, name) for name in _RANDOM_METHODS),
+        *(getattr(torch.Tensor, name) for name in _RANDOM_METHODS),
+    ]
 )
 
 
-def _initializer(module):
-    for kind, initializer in _INITIALIZERS:
-        if isinstance(module, kind):
-            return initializer
-    return None
+@functools.cache
+def _takes_generator(func):
+    """Whether ``func`` draws at random and takes ``generator=``.
 
-
-def _holds_tensors(module):
-    return any(True for _ in module.parameters(recurse=False)) or any(
-        True for _ in module.buffers(recurse=False)
-    )
-
-
-def can_initialize(module):
-    """Whether every module of ``module`` holding tensors is a known layer type."""
-    return all(
-        _initializer(m) is not None for m in module.modules() if _holds_tensors(m)
-    )
-
-
-def initialize(module, generator):
-    """Re-initialise ``module``'s layers in place, drawing from ``generator``.
-
-    Layers are visited in registration order (the order of construction in
-    PyTorch's own modules). ``module`` must pass :func:`can_initialize`.
+    Python functions such as :func:`torch.nn.init.kaiming_uniform_` reach the mode
+    as a whole (the mode is off while it runs them), so they get the generator
+    themselves.
     """
-    with torch.no_grad():
-        for m in module.modules():
-            initializer = _initializer(m)
-            if initializer is not None:
-                initializer(m, generator)
-    return module
+    if func in _RANDOM_FUNCTIONS:
+        return True
+    try:
+        return "generator" in inspect.signature(func).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return False
+
+
+def _draws(func):
+    try:
+        return _takes_generator(func)
+    except TypeError:  # not hashable: no function of torch's
+        return False
+
+
+class _DrawFrom(TorchFunctionMode):
+    """Give ``generator`` to every random draw made without one."""
+
+    def __init__(self, generator):
+        super().__init__()
+        self.generator = generator
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if kwargs.get("generator") is None and _draws(func):
+            kwargs = {**kwargs, "generator": self.generator}
+        return func(*args, **kwargs)
 
 
 def build_initialized(build, generator, device):
-    """``build()`` a network on ``device`` with weights drawn from ``generator``.
+    """``build()`` a network on the CPU drawing from ``generator``; move it to ``device``.
 
     ``generator`` is a CPU generator; weights are drawn on the CPU, so a network
     starts from the same weights whatever the device.
     """
-    try:
-        with torch.device("meta"):
-            module = build()
-    except Exception:  # a network that computes with tensors while being built
-        module = None
-    if module is not None and can_initialize(module):
-        module = module.to_empty(device="cpu")
-        return initialize(module, generator).to(device)
-    seed = int(torch.randint(2**62, (), generator=generator))
-    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=rng_devices(device)):
-        torch.manual_seed(seed)
-        return build().to(device)
+    with torch.device("cpu"), _DrawFrom(generator):
+        module = build()
+    return module.to(device)

@@ -13,7 +13,6 @@ import torch
 from skorch import NeuralNet
 
 from skdae import DenoisingAutoencoder, GaussianNoise
-from skdae._initialization import initialize
 from skdae._padding import PaddedNetwork
 from skdae._random import child_seed, draw_seed, torch_generator
 from skdae._training import _use_channels_last
@@ -75,9 +74,11 @@ def _fit_standard_skorch(images, channels_last):
         device="cpu",
         verbose=0,
     )
-    net.initialize()
-    # skdae's weight initialisation: PyTorch's defaults, from the fit's generator
-    initialize(net.module_, torch_generator(child_seed(seed, 3)))
+    with torch.random.fork_rng(devices=[]):
+        # skdae's weights: PyTorch's initialisation, drawing from a generator
+        # seeded by the fit, gives what the global generator seeded alike gives
+        torch.manual_seed(child_seed(seed, 3))
+        net.initialize()
     if channels_last:
         net.module_.to(memory_format=torch.channels_last)
     net.partial_fit(torch.utils.data.TensorDataset(noisy, clean), y=None)

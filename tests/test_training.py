@@ -11,7 +11,9 @@ from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback, EpochScoring
 
 from skdae import DenoisingAutoencoder, GaussianNoise
-from skdae.architectures import Reference
+from skdae._initialization import build_initialized
+from skdae._random import torch_generator
+from skdae.architectures import Reference, resolve_architecture
 
 from .conftest import make_blob_images
 
@@ -291,6 +293,41 @@ def test_initialisation_follows_pytorch_defaults():
             assert m.weight.abs().max() <= bound * 1.001
             assert m.weight.abs().max() > 0.9 * bound
             assert m.bias.abs().max() <= bound * 1.001
+
+
+@pytest.mark.parametrize("name", ["reference", "residual", "unet"])
+def test_initialisation_draws_what_pytorch_draws(name):
+    """Layer by layer, the very numbers PyTorch's own init draws from that seed."""
+    architecture = resolve_architecture(name)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(5)
+        pytorch = architecture.build()
+    ours = build_initialized(architecture.build, torch_generator(5), "cpu")
+    theirs = pytorch.state_dict()
+    assert ours.state_dict().keys() == theirs.keys()
+    for key, value in ours.state_dict().items():
+        assert torch.equal(value, theirs[key]), key
+
+
+def test_custom_layers_draw_from_the_fit_generator():
+    class Scale(torch.nn.Module):  # a layer of its own, with its own init
+        def __init__(self):
+            super().__init__()
+            self.weight = torch.nn.Parameter(torch.randn(1))
+
+        def forward(self, x):
+            return x * self.weight
+
+    def build():
+        return torch.nn.Sequential(torch.nn.Conv2d(1, 1, 3, padding=1), Scale())
+
+    state = torch.random.get_rng_state()
+    a = build_initialized(build, torch_generator(1), "cpu").state_dict()
+    b = build_initialized(build, torch_generator(1), "cpu").state_dict()
+    c = build_initialized(build, torch_generator(2), "cpu").state_dict()
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not torch.equal(a["1.weight"], c["1.weight"])
 
 
 # --------------------------------------------------------------- optimizers
