@@ -405,7 +405,8 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         try:
             self._train(X, y, epochs=epochs, resume=resume)
         except FloatingPointError:
-            if not len(self.net_.history):  # nothing usable was learnt
+            net = self.__dict__.get("net_")
+            if net is None or not len(net.history):  # nothing usable was learnt
                 self._forget_fit(previous)
             else:
                 self._set_fitted_state()
@@ -477,6 +478,8 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         for name in _FITTED:
             self.__dict__.pop(name, None)
         self.__dict__.update(previous)
+        if "net_" in previous:  # the history of the restored copy of the net
+            self.history_ = self.net_.history
 
     def _write_checkpoint(self):
         """Save the model as it is at the end of an epoch, atomically."""

@@ -80,7 +80,7 @@ def test_failed_warm_start_keeps_previous_model():
         dae.fit(X)  # fails after a whole epoch of training
     _assert_same_weights(_weights(dae), before)
     assert dae.n_iter_ == 2 and list(dae.history_) == history
-    assert len(dae.net_.history) == 2
+    assert dae.history_ is dae.net_.history and len(dae.history_) == 2
 
 
 def test_keyboard_interrupt_in_first_epoch_leaves_estimator_unfitted():
@@ -236,6 +236,14 @@ def test_early_stopping_restores_best_epoch_and_ctrl_c_the_last():
     dae.set_params(warm_start=True, callbacks=None).fit(X)
     assert dae.n_iter_ == full.n_iter_
     _assert_same_weights(_weights(dae), _weights(full))
+
+
+def test_early_stop_is_reported_only_when_verbose(capsys):
+    X = make_blob_images(64)
+    DenoisingAutoencoder(max_epochs=20, **ES).fit(X)
+    assert capsys.readouterr().out == ""
+    DenoisingAutoencoder(max_epochs=20, verbose=1, **ES).fit(X)
+    assert "Stopping since valid_loss has not improved" in capsys.readouterr().out
 
 
 def test_warm_start_after_early_stop_counts_misses_afresh():
