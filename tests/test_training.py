@@ -3,10 +3,12 @@
 import threading
 import warnings
 
+import joblib
 import numpy as np
 import pytest
 import torch
 from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import cross_val_score
 from sklearn.utils.validation import check_is_fitted
 from skorch.callbacks import Callback, EpochScoring
 
@@ -276,6 +278,15 @@ def test_threads_give_sequential_results_and_leave_global_rng_alone():
         for result in results:
             _assert_same_weights(result, sequential)
     assert torch.equal(torch.random.get_rng_state(), state)
+
+
+def test_threaded_cross_validation_equals_sequential():
+    X = make_blob_images(40)
+    dae = DenoisingAutoencoder(max_epochs=1, random_state=0, noise=GaussianNoise(0.3))
+    sequential = cross_val_score(dae, X, cv=4)
+    with joblib.parallel_backend("threading", n_jobs=4):
+        threaded = cross_val_score(dae, X, cv=4, n_jobs=4)
+    np.testing.assert_array_equal(threaded, sequential)
 
 
 def test_fit_never_touches_global_rng():
