@@ -44,9 +44,8 @@ from skorch.history import History
 
 from . import architectures as architecture_module
 from . import noise as noise_module
-from ._devices import resolve_device, rng_devices
+from ._devices import resolve_device
 from ._padding import PaddedNetwork
-from ._random import child_seed
 
 FORMAT = "skdae.DenoisingAutoencoder"
 FORMAT_VERSION = 1
@@ -71,6 +70,15 @@ _PAYLOAD_KEYS = {
     "history",
     "module_state",
     "optimizer_state",
+}
+#: Entries a model file may hold beyond those above (older files lack them).
+_OPTIONAL_PAYLOAD_KEYS = {"training_state"}
+#: The early-stopping state (``EpochGuard.state_dict()``): key -> allowed types.
+_TRAINING_STATE = {
+    "best_score": (float, int),
+    "best_epoch": (int,),
+    "misses": (int,),
+    "stopped": (bool,),
 }
 
 # (kind, module, base class): classes are only ever looked up in these modules
@@ -296,6 +304,7 @@ def save_model(estimator, path):
         "history": _plain(list(net.history)),
         "module_state": {k: v.cpu() for k, v in net.module_.state_dict().items()},
         "optimizer_state": _tensors_to_cpu(net.optimizer_.state_dict()),
+        "training_state": _tensors_to_cpu(net.guard.state_dict()),
     }
     return write_atomically(path, lambda file: torch.save(payload, file))
 
@@ -418,7 +427,7 @@ class _Reader:
         missing = _PAYLOAD_KEYS - payload.keys()
         if missing:
             self.fail(f"it lacks the entries {sorted(missing)}")
-        unknown = payload.keys() - _PAYLOAD_KEYS
+        unknown = payload.keys() - _PAYLOAD_KEYS - _OPTIONAL_PAYLOAD_KEYS
         if unknown:
             self.fail(f"it has unknown entries {_short(sorted(map(str, unknown)))}")
         return payload
@@ -600,6 +609,27 @@ class _Reader:
         return History(history)
 
     # ----------------------------------------------------------- tensors
+    def check_training_state(self, state, expected):
+        """The early-stopping state: numbers of the right types, best weights
+        shaped like the network's (or None)."""
+        state = self.mapping(state, "training_state")
+        keys = set(_TRAINING_STATE) | {"best_weights"}
+        if set(state) != keys:
+            self.fail(
+                f"its training_state has the entries {_short(sorted(map(str, state)))}"
+                f", not {sorted(keys)}"
+            )
+        for key, types in _TRAINING_STATE.items():
+            value = state[key]
+            if (
+                isinstance(value, bool)
+                and bool not in types
+                or not isinstance(value, types)
+            ):
+                self.fail(f"its training_state {key} is {_short(value)}")
+        if state["best_weights"] is not None:
+            self.check_module_state(state["best_weights"], expected)
+
     def check_module_state(self, state, expected):
         """Same names, shapes and dtypes as the network built (``expected``)."""
         state = self.mapping(state, "module_state entry")
@@ -795,10 +825,11 @@ def load_model(cls, path, device=None):
     with torch.device("meta"):
         expected = PaddedNetwork(clone(architecture)).state_dict()
     reader.check_module_state(payload["module_state"], expected)
+    training_state = payload.get("training_state")
+    if training_state is not None:
+        reader.check_training_state(training_state, expected)
 
-    with torch.random.fork_rng(devices=rng_devices(estimator.device_)):
-        torch.manual_seed(child_seed(estimator._seed, 3))
-        net.initialize()
+    net.initialize()
     params = list(net.module_.parameters())
     reader.check_optimizer_state(
         payload["optimizer_state"], net.optimizer_.state_dict(), params
@@ -807,6 +838,8 @@ def load_model(cls, path, device=None):
         net.module_.load_state_dict(payload["module_state"])
         # clone: never keep tensors that map the file
         net.optimizer_.load_state_dict(_cloned(payload["optimizer_state"]))
+        if training_state is not None:  # early stopping (EpochGuard)
+            net.guard.load_state_dict(_cloned(training_state), device=net.device)
     except (RuntimeError, ValueError, KeyError, TypeError) as exc:
         reader.fail(f"its weights do not fit the network ({exc})")
     net.history = history

@@ -2,7 +2,11 @@
 
 Batches are sliced from tensors held in memory (on the training device) instead of
 being collated sample by sample by a :class:`torch.utils.data.DataLoader`; the
-training loop, callbacks and history are skorch's own.
+training loop, callbacks and history are skorch's own. One callback,
+:class:`EpochGuard`, keeps the weights of the last finished and of the best epoch
+and restores them (interruption, divergence, early stopping). Everything random
+draws from generators seeded by the fit (see :mod:`skdae._initialization` for
+the initial weights).
 
 Speed (see ``benchmarks/``): on the CPU, skdae's own networks are converted to the
 channels-last memory format, which oneDNN's convolution and pooling kernels run
@@ -14,37 +18,35 @@ training steps are replayed as a CUDA graph (:mod:`skdae._cuda_graphs`).
 
 import copy
 import math
-import warnings
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback
+from torch.optim import LBFGS
 
 from ._config import get_config
 from ._cuda_graphs import GRAPHABLE_OPTIMIZERS, GraphedTrainStep, graphs_supported
+from ._initialization import build_initialized
 from ._random import child_seed, torch_generator
 from .architectures._registry import OWN_NETWORKS
 
 
-def _use_channels_last(module, device):
+def _use_channels_last(module, device, optimizer=None):
     """Whether to run ``module`` (a PaddedNetwork) in channels-last format.
 
     Only skdae's own networks, only on the CPU: a user's network may ``view`` its
     feature maps (which fails on channels-last tensors), and the gain on GPUs
-    depends on the GPU and the precision.
+    depends on the GPU and the precision. Not with L-BFGS, which flattens the
+    gradients with ``view``.
     """
     network = getattr(module, "network", None)
     return (
         get_config()["channels_last"]
         and torch.device(device).type == "cpu"
+        and not (isinstance(optimizer, type) and issubclass(optimizer, LBFGS))
         and network is not None
         and type(network) in OWN_NETWORKS
     )
-
-
-def _use_cuda_graphs(net):
-    """Whether ``net`` replays its full-size training steps as CUDA graphs."""
-    return get_config()["cuda_graphs"] and graphs_supported(net)
 
 
 class ImagePairs(torch.utils.data.Dataset):
@@ -116,28 +118,171 @@ class HoldOut:
         self.fraction = fraction
         self.seed = seed
 
-    def __call__(self, dataset, y=None, **fit_params):
-        n = len(dataset)
-        n_valid = int(round(self.fraction * n))
+    @staticmethod
+    def n_valid(fraction, n):
+        """Validation images out of ``n``; ValueError if either part is empty."""
+        n_valid = int(round(fraction * n))
         if n_valid < 1 or n_valid >= n:
             raise ValueError(
-                f"validation_fraction={self.fraction} leaves no validation or no "
+                f"validation_fraction={fraction} leaves no validation or no "
                 f"training images out of {n}."
             )
+        return n_valid
+
+    def __call__(self, dataset, y=None, **fit_params):
+        n = len(dataset)
+        n_valid = self.n_valid(self.fraction, n)
         order = torch.randperm(n, generator=torch_generator(self.seed))
         return dataset.subset(order[n_valid:]), dataset.subset(order[:n_valid])
 
 
-class PeriodicSave(Callback):
-    """Call ``save()`` every ``every`` epochs, after the epoch has been scored."""
+def _snapshot(net, epoch):
+    """The weights and optimizer state of ``net`` after ``epoch`` epochs."""
+    return (
+        epoch,
+        copy.deepcopy(net.module_.state_dict()),
+        copy.deepcopy(net.optimizer_.state_dict()),
+    )
 
-    def __init__(self, save, every):
+
+class EpochGuard(Callback):
+    """Keep the last finished epoch (and the best one) and restore them.
+
+    The one place where skdae's training keeps copies of the weights. It runs
+    after every other callback (:class:`DenoisingNet` puts it last), so an epoch is
+    finished only once all callbacks have handled its end; it then
+
+    * snapshots the weights and optimizer state (the *last finished epoch*);
+    * with ``patience`` set, does early stopping: an epoch whose ``valid_loss``
+      improves on the best one by more than ``threshold`` (relative, or absolute
+      with ``threshold_mode="abs"``) becomes the *best epoch*, any other counts as
+      a miss, and ``patience`` misses in a row stop training;
+    * calls ``save()`` every ``save_every`` epochs (checkpoints), after the early
+      stopping state has been updated, so a checkpoint holds it.
+
+    When training ends it restores: after an interruption (KeyboardInterrupt from
+    Ctrl-C or any callback, at any point of an epoch; ``interrupted_in_`` is then
+    the number of the epoch cut short) the last finished epoch,
+    dropping the record of the unfinished one, so weights and history describe
+    the same epoch and resuming follows the uninterrupted run; otherwise, with
+    early stopping, the best epoch. When a batch's loss is not finite it restores
+    the last finished epoch and raises FloatingPointError.
+
+    The early-stopping state survives between fits (``warm_start``,
+    ``partial_fit``) and is saved in model files (:meth:`state_dict`), so training
+    resumed from a checkpoint stops where the uninterrupted run stops. After an
+    early stop, the next fit starts counting misses afresh (and keeps the best
+    epoch found so far).
+    """
+
+    def __init__(self, patience=None, threshold=1e-4, threshold_mode="rel", save=None):
+        self.patience = patience
+        self.threshold = threshold
+        self.threshold_mode = threshold_mode
         self.save = save
-        self.every = every
+        self.save_every = 1
+        self.best_score_ = math.inf
+        self.best_epoch_ = 0
+        self.best_weights_ = None
+        self.misses_ = 0
+        self.stopped_ = False
+
+    # ------------------------------------------------------------ state I/O
+    def state_dict(self):
+        """Early-stopping state as plain values and tensors (for model files)."""
+        return {
+            "best_score": float(self.best_score_),
+            "best_epoch": int(self.best_epoch_),
+            "misses": int(self.misses_),
+            "stopped": bool(self.stopped_),
+            "best_weights": self.best_weights_,
+        }
+
+    def load_state_dict(self, state, device="cpu"):
+        """Restore what :meth:`state_dict` returned; best weights go to ``device``."""
+        self.best_score_ = float(state["best_score"])
+        self.best_epoch_ = int(state["best_epoch"])
+        self.misses_ = int(state["misses"])
+        self.stopped_ = bool(state["stopped"])
+        weights = state["best_weights"]
+        if weights is not None:
+            weights = {k: v.to(device) for k, v in weights.items()}
+        self.best_weights_ = weights
+
+    # ------------------------------------------------------------ callbacks
+    def on_train_begin(self, net, **kwargs):
+        if self.stopped_:  # a new fit after an early stop: fresh patience
+            self.misses_ = 0
+            self.stopped_ = False
+        self.last_ = _snapshot(net, len(net.history))
+        self.end_epoch_ = None  # set by DenoisingNet.fit_loop
+        self.interrupted_in_ = None  # the epoch cut short, if any
+
+    def _improved(self, score):
+        if self.threshold_mode == "abs":
+            return score < self.best_score_ - self.threshold
+        if not math.isfinite(self.best_score_):
+            return True
+        return score < self.best_score_ * (1 - self.threshold)
 
     def on_epoch_end(self, net, **kwargs):
-        if len(net.history) % self.every == 0:
+        epoch = len(net.history)
+        self.last_ = _snapshot(net, epoch)
+        stop = False
+        if self.patience is not None:
+            score = net.history[-1, "valid_loss"]
+            if self._improved(score):
+                self.best_score_, self.best_epoch_, self.misses_ = score, epoch, 0
+                self.best_weights_ = self.last_[1]
+            else:
+                self.misses_ += 1
+                stop = self.misses_ >= self.patience
+                if stop:
+                    self.stopped_ = True
+                    if net.verbose:
+                        print(
+                            f"Stopping since valid_loss has not improved in the "
+                            f"last {self.patience} epochs. The best was "
+                            f"{self.best_score_:.6f} in epoch {self.best_epoch_}."
+                        )
+        if self.save is not None and epoch % self.save_every == 0:
             self.save()
+        if stop:
+            raise KeyboardInterrupt  # skorch's way to end training early
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        key = "train_loss" if training else "valid_loss"
+        value = net.history[-1, "batches", -1, key]
+        if not math.isfinite(value):
+            epoch = len(net.history)
+            n_batch = len(net.history[-1]["batches"])
+            restored = self._restore_last(net)
+            del self.last_  # training ends here: keep no copy in the net
+            raise FloatingPointError(
+                f"Training diverged: the {key.replace('_', ' ')} became {value} in "
+                f"epoch {epoch}, batch {n_batch}. The weights of epoch {restored} "
+                f"were restored. Lower the learning rate (lr={net.lr}) or check "
+                "the data for extreme values."
+            )
+
+    def _restore_last(self, net):
+        epoch, module_state, optimizer_state = self.last_
+        net.module_.load_state_dict(module_state)
+        net.optimizer_.load_state_dict(optimizer_state)
+        net.__dict__.pop("_graphed_step", None)  # refers to the replaced state
+        del net.history[epoch:]
+        return epoch
+
+    def on_train_end(self, net, **kwargs):
+        finished = self.last_[0]
+        cut_short = len(net.history) > finished
+        ended_early = self.end_epoch_ is not None and finished < self.end_epoch_
+        if cut_short or (ended_early and not self.stopped_):
+            self.interrupted_in_ = len(net.history)
+            self._restore_last(net)
+        elif self.best_weights_ is not None and self.best_epoch_ != finished:
+            net.module_.load_state_dict(self.best_weights_)
+        del self.last_
 
 
 class DenoisingNet(NeuralNet):
@@ -150,20 +295,40 @@ class DenoisingNet(NeuralNet):
         validation inputs (the same noise every epoch, so validation losses are
         comparable).
     seed : int
-        Seeds shuffling and noise. Each epoch derives its own generators from
-        ``seed`` and its epoch number, so training resumed after an interruption
-        (or continued with ``partial_fit``) follows exactly the same course as
-        training run in one go.
+        Seeds initialisation, shuffling and noise, each through a
+        :class:`torch.Generator` of its own (never the global generator). Each
+        epoch derives its generators from ``seed`` and its epoch number, so
+        training resumed after an interruption (or continued with
+        ``partial_fit``) follows exactly the same course as training run in one go.
+    guard : EpochGuard
+        Keeps the last finished and the best epoch (see :class:`EpochGuard`);
+        always the last callback.
     """
 
-    def __init__(self, *args, noise=None, seed=0, **kwargs):
+    def __init__(self, *args, noise=None, seed=0, guard=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.noise = noise
         self.seed = seed
+        self.guard = EpochGuard() if guard is None else guard
+
+    def __setstate__(self, state):
+        state.setdefault("guard", EpochGuard())  # pickled before it existed
+        super().__setstate__(state)
+
+    def initialize_callbacks(self):
+        super().initialize_callbacks()
+        self.callbacks_.append(("epoch_guard", self.guard))
+        return self
 
     def initialize_module(self):
-        super().initialize_module()
-        if _use_channels_last(self.module_, self.device):
+        kwargs = self.get_params_for("module")
+        generator = torch_generator(child_seed(self.seed, 3))
+        self.module_ = build_initialized(
+            lambda: self.initialized_instance(self.module, kwargs),
+            generator,
+            self.device,
+        )
+        if _use_channels_last(self.module_, self.device, self.optimizer):
             # values unchanged; only the layout of the 4-D weights (and hence of
             # every feature map computed from them) becomes NHWC
             self.module_ = self.module_.to(memory_format=torch.channels_last)
@@ -190,112 +355,17 @@ class DenoisingNet(NeuralNet):
                     group["capturable"] = False
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
-        epochs_done = len(self.history)
-        self._last_state = self._snapshot(epochs_done)  # last finished epoch so far
-        self._best_state = None
+        epochs = self.max_epochs if epochs is None else epochs
+        self.guard.end_epoch_ = len(self.history) + epochs
         self._reconcile_optimizer_device()
-        self._graphed_step = GraphedTrainStep(self) if _use_cuda_graphs(self) else None
+        graphs = get_config()["cuda_graphs"] and graphs_supported(self)
+        self._graphed_step = GraphedTrainStep(self) if graphs else None
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
-        except KeyboardInterrupt:
-            self._recover_from_interrupt()
-            return self
         finally:
-            # generators live on the device and snapshots are transient: never
-            # pickle them with the net
-            for name in (
-                "_graphed_step",
-                "_noise_generator",
-                "_valid_noise_generator",
-                "_last_state",
-                "_best_state",
-            ):
+            # generators live on the device: never pickle them with the net
+            for name in ("_graphed_step", "_noise_generator", "_valid_noise_generator"):
                 self.__dict__.pop(name, None)
-
-    # ------------------------------------------------ snapshots and recovery
-    def _snapshot(self, epoch):
-        return (
-            epoch,
-            copy.deepcopy(self.module_.state_dict()),
-            copy.deepcopy(self.optimizer_.state_dict()),
-        )
-
-    def _restore(self, snapshot):
-        _, module_state, optimizer_state = snapshot
-        self._graphed_step = None  # it refers to the optimizer state replaced here
-        self.module_.load_state_dict(module_state)
-        self.optimizer_.load_state_dict(optimizer_state)
-
-    def _note_best(self):
-        """Promote the last snapshot to "best" if its epoch had the best valid loss."""
-        finished = [row for row in self.history if "train_loss" in row]
-        if finished and finished[-1].get("valid_loss_best"):
-            self._best_state = self._last_state
-
-    def on_epoch_begin(self, net, **kwargs):
-        if len(self.history):
-            self._note_best()  # callbacks have scored the previous epoch by now
-        super().on_epoch_begin(net, **kwargs)
-
-    def on_epoch_end(self, net, **kwargs):
-        super().on_epoch_end(net, **kwargs)
-        self._last_state = self._snapshot(len(self.history))
-
-    def on_batch_end(self, net, batch=None, training=False, **kwargs):
-        super().on_batch_end(net, batch=batch, training=training, **kwargs)
-        key = "train_loss" if training else "valid_loss"
-        value = self.history[-1, "batches", -1, key]
-        if not math.isfinite(value):
-            self._diverged(key, value)
-
-    def _diverged(self, key, value):
-        epoch = len(self.history)
-        batch = len(self.history[-1]["batches"])
-        restored = self._last_state[0]
-        self._restore(self._last_state)
-        del self.history[restored:]
-        raise FloatingPointError(
-            f"Training diverged: the {key.replace('_', ' ')} became {value} in "
-            f"epoch {epoch}, batch {batch}. The weights of epoch {restored} were "
-            f"restored. Lower the learning rate (lr={self.lr}) or check the data "
-            "for extreme values."
-        )
-
-    def _stopped_early(self):
-        """Whether skorch's EarlyStopping raised the KeyboardInterrupt.
-
-        It raises at the end of an epoch (the epoch's record is complete), once
-        its count of epochs without improvement reaches its patience.
-        """
-        if not len(self.history) or "train_loss" not in self.history[-1]:
-            return False  # interrupted inside an epoch: Ctrl-C
-        return any(
-            isinstance(cb, EarlyStopping) and cb.misses_ >= cb.patience
-            for _, cb in self.callbacks_
-        )
-
-    def _recover_from_interrupt(self):
-        stopped_early = self._stopped_early()
-        self._note_best()
-        interrupted_in = len(self.history)
-        if self._best_state is not None:
-            snapshot, which = self._best_state, "the best validation epoch"
-        else:
-            snapshot, which = self._last_state, "the last finished epoch"
-        self._restore(snapshot)
-        # drop the epoch that was cut short; keep the record of finished ones
-        while len(self.history) and "train_loss" not in self.history[-1]:
-            del self.history[-1]
-        if stopped_early:
-            return  # early stopping ends training this way: not an interruption
-        warnings.warn(
-            f"Training was interrupted (KeyboardInterrupt) in epoch {interrupted_in}. "
-            f"The model keeps the weights of {which} (epoch {snapshot[0]}) and the "
-            f"history of the {len(self.history)} finished epochs. Call fit with "
-            "warm_start=True, or partial_fit, to resume.",
-            UserWarning,
-            stacklevel=2,
-        )
 
     def get_iterator(self, dataset, training=False):
         if training:
@@ -309,8 +379,6 @@ class DenoisingNet(NeuralNet):
         return BatchIterator(dataset, max(self.batch_size, 256))
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        if training:  # dropout and the like: seeded by the epoch number too
-            torch.manual_seed(child_seed(self.seed, len(self.history), 5))
         if iterator is not None and self.noise is not None:
             device = iterator.dataset.inputs.device
             if training:  # fresh noise every epoch, fixed by the epoch number

@@ -3,6 +3,7 @@
 import copy
 import numbers
 import os
+import warnings
 
 import numpy as np
 import torch
@@ -15,10 +16,10 @@ from sklearn.base import (
 )
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping, ProgressBar
+from skorch.callbacks import ProgressBar
 
 from ._config import get_config
-from ._devices import resolve_device, rng_devices
+from ._devices import resolve_device
 from ._images import (
     check_float32_range,
     check_has_pixels,
@@ -34,7 +35,7 @@ from ._param_validation import ImageShape, SubclassOf
 from ._persistence import check_checkpointable, load_model, save_model
 from ._random import child_seed, draw_seed
 from ._tensors import as_array_like, tensor_copy
-from ._training import DenoisingNet, HoldOut, ImagePairs, PeriodicSave
+from ._training import DenoisingNet, EpochGuard, HoldOut, ImagePairs
 from .architectures import ARCHITECTURES, BaseArchitecture, resolve_architecture
 from .losses import LOSSES, resolve_loss
 from .metrics import psnr
@@ -43,6 +44,19 @@ from .noise import BaseNoise
 __all__ = ["DenoisingAutoencoder"]
 
 _FLOATS = (np.float64, np.float32)
+
+#: Attributes set by fit: all removed again when a first fit fails.
+_FITTED = (
+    "net_",
+    "history_",
+    "n_iter_",
+    "image_shape_",
+    "latent_shape_",
+    "device_",
+    "n_features_in_",
+    "feature_names_in_",
+    "_seed",
+)
 
 
 class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -94,7 +108,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     lr : float, default=1e-3
         Learning rate.
     optimizer : torch optimizer class, default=torch.optim.Adam
-        Optimizer, called as ``optimizer(params, lr=lr)``.
+        Optimizer, called as ``optimizer(params, lr=lr)``. Every
+        :mod:`torch.optim` optimizer for dense gradients works, including
+        :class:`torch.optim.LBFGS` (its closure is supplied).
     loss : {"mse", "psnr"}, default="mse"
         Training loss. ``"mse"``, the mean squared error over all pixels, is the
         reference recipe. ``"psnr"`` is minus the mean per-image PSNR in dB
@@ -113,7 +129,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     early_stopping : bool, default=False
         Stop when the validation loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs and restore the weights of the best epoch.
-        Needs ``validation_fraction``.
+        Needs ``validation_fraction``. The early-stopping state (best loss and
+        weights, epochs without improvement) carries over to ``warm_start`` fits
+        and :meth:`partial_fit` and is saved in model files and checkpoints.
     n_iter_no_change : int, default=5
         Patience of early stopping, in epochs.
     tol : float, default=1e-4
@@ -150,8 +168,12 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         bar over the batches of each epoch.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, training noise and the validation
-        split. An int gives identical results for the same data on the CPU. The
-        global NumPy and PyTorch generators are never changed.
+        split, each through a :class:`torch.Generator` of the fit's own. An int
+        gives identical results for the same data on the CPU with the same
+        number of torch threads. The global NumPy and PyTorch generators are
+        never used or changed (except by a custom network with dropout or unusual
+        layers: see the user guide), so fits in parallel threads are
+        independent.
 
     Attributes
     ----------
@@ -402,6 +424,47 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         return self._fit(X, y, epochs=1, resume=hasattr(self, "net_"))
 
     def _fit(self, X, y, *, epochs, resume):
+        # a fit that fails leaves the estimator as it was: unfitted after a
+        # failed first fit, the previous model after a failed warm start
+        previous = {n: self.__dict__[n] for n in _FITTED if n in self.__dict__}
+        if resume:  # training changes the net in place
+            previous["net_"] = copy.deepcopy(self.net_)
+        try:
+            self._train(X, y, epochs=epochs, resume=resume)
+        except FloatingPointError:
+            net = self.__dict__.get("net_")
+            if net is None or not len(net.history):  # nothing usable was learnt
+                self._forget_fit(previous)
+            else:
+                self._set_fitted_state()
+            raise
+        except BaseException:
+            self._forget_fit(previous)
+            raise
+        interrupted_in = self.net_.guard.interrupted_in_
+        finished = len(self.net_.history)
+        if not finished:  # interrupted in the first epoch: nothing learnt
+            self._forget_fit(previous)
+        else:
+            self._set_fitted_state()
+        if interrupted_in is not None:
+            kept = (
+                f"The model keeps the weights and the history of epoch {finished}, "
+                "the last finished epoch. Call fit with warm_start=True, or "
+                "partial_fit, to resume."
+                if finished
+                else "No epoch had finished: the estimator is not fitted."
+            )
+            warnings.warn(
+                f"Training was interrupted (KeyboardInterrupt) in epoch "
+                f"{interrupted_in}. {kept}",
+                UserWarning,
+                stacklevel=4,  # the caller of fit/partial_fit (through _fit_context)
+            )
+        return self
+
+    def _train(self, X, y, *, epochs, resume):
+        """Validate everything, build the net (first fit) and train it."""
         if self.checkpoint_path is not None:
             check_checkpointable(self)  # now, not after an epoch of work
         if self.noise is not None:
@@ -418,14 +481,17 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             "Target images",
             consequence="skdae's networks output images in [0, 1] (transform "
             "clips to that range).",
-            stacklevel=5,  # helper, _fit, fit, _fit_context, the caller
+            stacklevel=6,  # helper, _train, _fit, fit, _fit_context, the caller
         )
+        if self.validation_fraction is not None:  # before anything is built
+            HoldOut.n_valid(self.validation_fraction, len(batch))
 
         if not resume:
             self.device_ = resolve_device(self.device)
             self._seed = draw_seed(self.random_state)
             self.image_shape_ = shape
             self.net_ = self._build_net()
+            self.net_.initialize()  # weights drawn from the seed's own generator
         else:
             self._update_net()
         net = self.net_
@@ -436,26 +502,22 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         target_t = inputs if targets is batch else tensor_copy(targets, np.float32)
         dataset = ImagePairs(inputs, target_t.to(net.device))
 
-        with torch.random.fork_rng(devices=rng_devices(net.device)):
-            if not resume:
-                torch.manual_seed(child_seed(self._seed, 3))
-                net.initialize()
-            if self.checkpoint_path is not None:
-                saver = PeriodicSave(self._write_checkpoint, self.checkpoint_every)
-                net.callbacks_.append(("checkpoint", saver))
-            try:
-                net.partial_fit(dataset, epochs=epochs)
-            except FloatingPointError:
-                if not len(net.history):  # nothing usable was learnt
-                    del self.net_
-                    raise
-                self._set_fitted_state()
-                raise
-            finally:
-                # the saver refers back to this estimator: never keep it in the net
-                net.callbacks_ = [c for c in net.callbacks_ if c[0] != "checkpoint"]
-        self._set_fitted_state()
-        return self
+        if self.checkpoint_path is not None:
+            net.guard.save = self._write_checkpoint
+            net.guard.save_every = self.checkpoint_every
+        try:
+            net.partial_fit(dataset, epochs=epochs)
+        finally:
+            # the saver refers back to this estimator: never keep it in the net
+            net.guard.save = None
+
+    def _forget_fit(self, previous):
+        """Undo the fitted state of a failed fit: back to ``previous``."""
+        for name in _FITTED:
+            self.__dict__.pop(name, None)
+        self.__dict__.update(previous)
+        if "net_" in previous:  # the history of the restored copy of the net
+            self.history_ = self.net_.history
 
     def _write_checkpoint(self):
         """Save the model as it is at the end of an epoch, atomically."""
@@ -467,24 +529,18 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self.n_iter_ = len(self.net_.history)
         self.latent_shape_ = self._latent_shape()
 
+    def _early_stopping_params(self):
+        """Early-stopping settings of the net's :class:`EpochGuard`."""
+        return {
+            "patience": self.n_iter_no_change if self.early_stopping else None,
+            "threshold": self.tol,
+            # the PSNR loss is negative, in dB: a relative threshold would count a
+            # slightly worse epoch as an improvement
+            "threshold_mode": "abs" if self.loss == "psnr" else "rel",
+        }
+
     def _net_params(self):
         callbacks = []
-        if self.early_stopping:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        monitor="valid_loss",
-                        patience=self.n_iter_no_change,
-                        threshold=self.tol,
-                        # the PSNR loss is negative, in dB: a relative threshold
-                        # would count a slightly worse epoch as an improvement
-                        threshold_mode="abs" if self.loss == "psnr" else "rel",
-                        load_best=True,
-                        sink=print if self.verbose else _silent,
-                    ),
-                )
-            )
         if self.verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.extend(copy.deepcopy(self.callbacks or []))
@@ -510,6 +566,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             ),
             device=self.device_,
             seed=self._seed,
+            guard=EpochGuard(**self._early_stopping_params()),
             **self._net_params(),
         )
 
@@ -524,6 +581,8 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         if self.net_.criterion is not criterion:  # loss changed with set_params
             params["criterion"] = criterion
         self.net_.set_params(**params)
+        for name, value in self._early_stopping_params().items():
+            setattr(self.net_.guard, name, value)
         self.net_.initialize_callbacks()
 
     def _latent_shape(self):
@@ -830,7 +889,3 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 def _denoise(module, x):
     """Network output (callers clip it to [0, 1] once it is checked finite)."""
     return module(x)
-
-
-def _silent(*args, **kwargs):
-    """A sink for skorch messages when verbose=0."""

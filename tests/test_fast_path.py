@@ -75,11 +75,13 @@ def _fit_standard_skorch(images, channels_last):
         verbose=0,
     )
     with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(child_seed(seed, 3))  # skdae's weight initialisation
+        # skdae's weights: PyTorch's initialisation, drawing from a generator
+        # seeded by the fit, gives what the global generator seeded alike gives
+        torch.manual_seed(child_seed(seed, 3))
         net.initialize()
-        if channels_last:
-            net.module_.to(memory_format=torch.channels_last)
-        net.partial_fit(torch.utils.data.TensorDataset(noisy, clean), y=None)
+    if channels_last:
+        net.module_.to(memory_format=torch.channels_last)
+    net.partial_fit(torch.utils.data.TensorDataset(noisy, clean), y=None)
     return net
 
 
