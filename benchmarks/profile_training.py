@@ -77,7 +77,7 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     data_home = str(DEFAULT_DATA_HOME) if DEFAULT_DATA_HOME.exists() else None
-    X = np.ascontiguousarray(load_mnist(data_home=data_home).X_train[: args.images])
+    X = np.ascontiguousarray(load_mnist(data_home=data_home).data[: args.images])
     B = args.batch_size
     for fn in VARIANTS.values():  # warm-up
         fn(X[:200], B)

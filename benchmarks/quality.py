@@ -362,8 +362,8 @@ class Benchmark:
 
     # ------------------------------------------------------------------- data
     def _load(self):
-        data = load_mnist(data_home=self.s["data_home"])
-        X_train, X_test = data.X_train, data.X_test
+        X_train = load_mnist(data_home=self.s["data_home"]).data
+        X_test = load_mnist(data_home=self.s["data_home"], subset="test").data
         n_tune = self.s["n_tune"]
         self.X_tune = X_train[-n_tune:]
         n_train = self.s["n_train"] or len(X_train)

@@ -566,7 +566,7 @@ class PeakRSS:
 def memory_child(kind, n, batch, threads):
     """Run in a subprocess: print one JSON line with the peak memory of ``kind``."""
     torch.set_num_threads(threads)
-    X = np.ascontiguousarray(load_fashion_mnist().X_train[:n], dtype=np.float32)
+    X = np.ascontiguousarray(load_fashion_mnist().data[:n], dtype=np.float32)
     # warm-up on a few images, so that one-time allocations (lazy imports, oneDNN
     # primitive caches, the allocator's arenas) are not counted against the data
     dae = skdae_fit(X[:256], batch, "cpu")
@@ -899,12 +899,12 @@ def main(argv=None):
     )
     X_train = X_train_cuda = X_test = X_fashion = None
     if sections & {1, 2, 5, 6}:
-        mnist = load_mnist(data_home=data_home)
-        X_train = np.ascontiguousarray(mnist.X_train[: cfg["train_n"]])
-        X_train_cuda = np.ascontiguousarray(mnist.X_train[: cfg["cuda_train_n"]])
-        X_test = np.ascontiguousarray(mnist.X_test)
+        mnist_train = load_mnist(data_home=data_home).data
+        X_train = np.ascontiguousarray(mnist_train[: cfg["train_n"]])
+        X_train_cuda = np.ascontiguousarray(mnist_train[: cfg["cuda_train_n"]])
+        X_test = load_mnist(data_home=data_home, subset="test").data
     if sections & {3, 6}:
-        X_fashion = np.ascontiguousarray(load_fashion_mnist().X_train)
+        X_fashion = load_fashion_mnist().data
 
     output = args.output or (
         ROOT / "benchmarks" / "results" / f"speed-{date:%Y-%m-%d}.json"
