@@ -514,3 +514,42 @@ def test_paths_that_cannot_work(tiny_model, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         _denoise(tiny_model, tmp_path / "in.npy", tmp_path / "out.txt")
     assert exc.value.code == 2
+
+
+# --------------------------------------------------------------------------- #
+# Any argument value: a valid value or exit code 2, never another exception
+# --------------------------------------------------------------------------- #
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+_NUMERIC_OPTIONS = {
+    "--epochs": lambda v: isinstance(v, int) and v >= 1,
+    "--batch-size": lambda v: isinstance(v, int) and v >= 1,
+    "--n-train": lambda v: isinstance(v, int) and v >= 1,
+    "--n-test": lambda v: isinstance(v, int) and v >= 1,
+    "--seed": lambda v: isinstance(v, int) and 0 <= v < 2**32,
+    "--lr": lambda v: np.isfinite(v) and v > 0,
+    "--level": lambda v: np.isfinite(v) and v >= 0,
+    "--validation-fraction": lambda v: np.isfinite(v) and 0 < v < 1,
+}
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(
+    option=st.sampled_from(sorted(_NUMERIC_OPTIONS)),
+    value=st.one_of(
+        st.integers(-(2**70), 2**70).map(str),
+        st.floats(allow_nan=True, allow_infinity=True).map(repr),
+        st.text(max_size=12),
+    ),
+)
+def test_any_option_value_parses_to_a_valid_value_or_exits_2(option, value):
+    parser = cli._build_parser()
+    try:
+        args = parser.parse_args(["demo", f"{option}={value}"])
+    except SystemExit as exc:
+        assert exc.code == 2
+        return
+    parsed = getattr(args, option[2:].replace("-", "_"))
+    assert _NUMERIC_OPTIONS[option](parsed), (option, value, parsed)
