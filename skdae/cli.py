@@ -328,11 +328,15 @@ def _dataset_not_found(exc):
         problem = f"; --download failed ({type(cause).__name__}: {cause})"
     elif exc.reason:
         problem = "; --download did not provide the files"
+    download = (
+        ""
+        if exc.reason
+        else ", or add --download (needs torchvision and a network connection)"
+    )
     return (
         f"no {exc.dataset} files found in {folders}{problem}; pass --data-home "
-        "FOLDER (a folder holding the four IDX files, or its parent), set "
-        "SKDAE_DATA_HOME=FOLDER, or add --download (needs torchvision and a "
-        "network connection)"
+        "FOLDER (a folder holding the four IDX files, or its parent) or set "
+        f"SKDAE_DATA_HOME=FOLDER{download}"
     )
 
 

@@ -553,3 +553,17 @@ def test_any_option_value_parses_to_a_valid_value_or_exits_2(option, value):
         return
     parsed = getattr(args, option[2:].replace("-", "_"))
     assert _NUMERIC_OPTIONS[option](parsed), (option, value, parsed)
+
+
+def test_failed_download_names_the_flag(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "torchvision", None)
+    monkeypatch.delitem(sys.modules, "torchvision.datasets", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("SKDAE_DATA_HOME", raising=False)
+    argv = ["demo", "--data-home", str(tmp_path / "nowhere"), "--download"]
+    assert main([*argv, "--output", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "--download needs torchvision" in err
+    assert "download=True" not in err and "data_home" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
