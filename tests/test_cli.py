@@ -567,3 +567,12 @@ def test_failed_download_names_the_flag(tmp_path, monkeypatch, capsys):
     assert "download=True" not in err and "data_home" not in err
     assert len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_fit_errors_name_the_flags(tiny_home, tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = _tiny_demo(tiny_home, out, "--n-train", "3", "--validation-fraction", "0.1")
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "--validation-fraction" in err and "validation_fraction" not in err
+    assert not out.exists()

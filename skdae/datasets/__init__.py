@@ -25,7 +25,7 @@ files wins. When a file is present both uncompressed and as ``.gz``, the
 uncompressed one is read (torchvision's ``raw`` folders hold both).
 """
 
-from ._base import DATA_HOME_ENV, DatasetNotFoundError
+from ._base import DatasetNotFoundError
 from ._mnist import (
     EMNIST_SPLITS,
     load_emnist,
@@ -35,7 +35,6 @@ from ._mnist import (
 )
 
 __all__ = [
-    "DATA_HOME_ENV",
     "EMNIST_SPLITS",
     "DatasetNotFoundError",
     "load_emnist",

@@ -438,7 +438,7 @@ load_kmnist.__doc__ = _loader_doc(
 )
 
 
-#: The EMNIST splits, in the order of their documentation.
+#: The names of the EMNIST splits, values of :func:`load_emnist`'s ``split``.
 EMNIST_SPLITS = tuple(_EMNIST_SPLITS)
 
 
