@@ -55,11 +55,8 @@ def load_images(dataset, subset, *, data_home=None):
     -------
     X : ndarray of shape (n_images, 784), float32 in [0, 1]
     """
-    if subset not in ("train", "test"):
-        raise ValueError(f"subset must be 'train' or 'test'; got {subset!r}.")
     # the benchmarks' only call of skdae's loaders
-    X_train, X_test, _, _ = _LOADERS[dataset](data_home=data_home, return_X_y=True)
-    X = X_train if subset == "train" else X_test
+    X, _ = _LOADERS[dataset](subset=subset, data_home=data_home, return_X_y=True)
     return np.ascontiguousarray(X, dtype=np.float32)
 
 

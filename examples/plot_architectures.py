@@ -29,8 +29,10 @@ from skdae.datasets import load_mnist
 from skdae.metrics import psnr, ssim
 from skdae.plotting import DenoisingComparisonDisplay
 
-data = load_mnist()
-X_train, X_test = data.X_train[:1500], data.X_test[:300]
+# The MNIST files are read from $SKDAE_DATA_HOME or ~/skdae_data, or downloaded
+# there with torchvision when found nowhere (download=True).
+X_train = load_mnist(download=True).data[:1500]
+X_test = load_mnist(subset="test", download=True).data[:300]
 noisy_test = GaussianNoise(sigma=0.5, random_state=1).transform(X_test)
 print(f"{len(X_train)} training and {len(X_test)} test images")
 

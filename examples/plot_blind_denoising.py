@@ -31,8 +31,10 @@ from skdae.datasets import load_mnist
 from skdae.metrics import psnr
 from skdae.plotting import DenoisingComparisonDisplay, NoiseLevelDisplay
 
-data = load_mnist()
-X_train, X_test = data.X_train[:1500], data.X_test[:500]
+# The MNIST files are read from $SKDAE_DATA_HOME or ~/skdae_data, or downloaded
+# there with torchvision when found nowhere (download=True).
+X_train = load_mnist(download=True).data[:1500]
+X_test = load_mnist(subset="test", download=True).data[:500]
 test_levels = np.round(np.arange(0.05, 0.651, 0.05), 2)
 noisy = {
     s: GaussianNoise(sigma=s, random_state=1).transform(X_test) for s in test_levels

@@ -41,10 +41,12 @@ from skdae.plotting import DenoisingComparisonDisplay
 
 N_TRAIN, N_TUNE, N_TEST, N_EPOCHS = 4000, 100, 500, 3
 
-X_train_all, X_test_all, _, _ = load_mnist(return_X_y=True)
+# The MNIST files are read from $SKDAE_DATA_HOME or ~/skdae_data, or downloaded
+# there with torchvision when found nowhere (download=True).
+X_train_all = load_mnist(download=True).data
 X_train = X_train_all[:N_TRAIN]
 X_tune = X_train_all[N_TRAIN : N_TRAIN + N_TUNE]
-X_test = X_test_all[:N_TEST]
+X_test = load_mnist(subset="test", download=True).data[:N_TEST]
 print(
     f"training images 0-{N_TRAIN - 1} (autoencoder, PCA), {N_TUNE} further training "
     f"images to tune the classical methods, the first {N_TEST} test images to "

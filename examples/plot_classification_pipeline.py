@@ -34,9 +34,12 @@ from skdae.datasets import load_mnist
 
 N_TRAIN, N_TEST, N_EPOCHS = 4000, 2000, 3
 
-X_train_all, X_test_all, y_train_all, y_test_all = load_mnist(return_X_y=True)
-X_train, y_train = X_train_all[:N_TRAIN], y_train_all[:N_TRAIN]
-X_test, y_test = X_test_all[:N_TEST], y_test_all[:N_TEST]
+# The MNIST files are read from $SKDAE_DATA_HOME or ~/skdae_data, or downloaded
+# there with torchvision when found nowhere (download=True).
+X_train, y_train = load_mnist(return_X_y=True, download=True)
+X_test, y_test = load_mnist(subset="test", return_X_y=True, download=True)
+X_train, y_train = X_train[:N_TRAIN], y_train[:N_TRAIN]
+X_test, y_test = X_test[:N_TEST], y_test[:N_TEST]
 print(
     f"first {N_TRAIN} MNIST training images (autoencoder: {N_EPOCHS} epochs; "
     f"classifiers), first {N_TEST} test images"

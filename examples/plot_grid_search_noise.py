@@ -37,7 +37,9 @@ from skdae.plotting import NoiseLevelDisplay
 
 N_TRAIN, N_EPOCHS, CV = 1400, 2, 2
 
-X_train = load_mnist().X_train[:N_TRAIN]
+# The MNIST files are read from $SKDAE_DATA_HOME or ~/skdae_data, or downloaded
+# there with torchvision when found nowhere (download=True).
+X_train = load_mnist(download=True).data[:N_TRAIN]
 print(
     f"using the first {N_TRAIN} MNIST training images, {CV}-fold CV, "
     f"{N_EPOCHS} epochs per fit"

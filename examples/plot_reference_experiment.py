@@ -19,8 +19,10 @@ clean images alone: every training batch is corrupted afresh on every epoch.
 # Load a subset of MNIST
 # ----------------------
 # :func:`~skdae.datasets.load_mnist` reads the IDX files from the local data
-# home (``SKDAE_DATA_HOME``); pixels are scaled to [0, 1] and every image is a
-# flat row of 28 x 28 = 784 values. To keep this example fast on a CPU we train
+# home (``SKDAE_DATA_HOME``, else ``~/skdae_data``); with ``download=True`` it
+# downloads them there with torchvision when they are found nowhere. ``subset``
+# chooses the training or the test split; pixels are scaled to [0, 1] and every
+# image is a flat row of 28 x 28 = 784 values. To keep this example fast on a CPU we train
 # on a subset of the training images and evaluate on the first official test
 # images.
 
@@ -33,10 +35,11 @@ from skdae.plotting import DenoisingComparisonDisplay, LossCurveDisplay
 
 N_TRAIN, N_TEST, N_EPOCHS = 4000, 1000, 4
 
-mnist = load_mnist()
-X_train = mnist.X_train[:N_TRAIN]
-X_test = mnist.X_test[:N_TEST]
-print(f"MNIST: {len(mnist.X_train)} training and {len(mnist.X_test)} test images")
+train = load_mnist(subset="train", download=True)
+test = load_mnist(subset="test", download=True)
+X_train = train.data[:N_TRAIN]
+X_test = test.data[:N_TEST]
+print(f"MNIST: {len(train.data)} training and {len(test.data)} test images")
 print(f"using the first {N_TRAIN} training and the first {N_TEST} test images")
 
 # %%

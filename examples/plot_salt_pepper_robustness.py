@@ -25,8 +25,10 @@ from skdae.plotting import DenoisingComparisonDisplay, NoiseLevelDisplay
 
 N_TRAIN, N_TEST, N_EPOCHS = 3000, 500, 3
 
-X_train_all, X_test_all, _, _ = load_mnist(return_X_y=True)
-X_train, X_test = X_train_all[:N_TRAIN], X_test_all[:N_TEST]
+# The MNIST files are read from $SKDAE_DATA_HOME or ~/skdae_data, or downloaded
+# there with torchvision when found nowhere (download=True).
+X_train = load_mnist(download=True).data[:N_TRAIN]
+X_test = load_mnist(subset="test", download=True).data[:N_TEST]
 print(
     f"training on the first {N_TRAIN} MNIST training images for {N_EPOCHS} "
     f"epochs, testing on the first {N_TEST} test images"

@@ -14,6 +14,7 @@ import pytest
 from skdae import datasets
 from skdae.datasets import (
     DatasetNotFoundError,
+    _base,
     load_emnist,
     load_fashion_mnist,
     load_kmnist,
@@ -90,7 +91,7 @@ def isolated(tmp_path, monkeypatch):
     debian.mkdir()
     monkeypatch.delenv("SKDAE_DATA_HOME", raising=False)
     monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setattr(datasets, "_DEBIAN_DATASETS_DIR", debian)
+    monkeypatch.setattr(_base, "_DEBIAN_DATASETS_DIR", debian)
     return types.SimpleNamespace(root=tmp_path, home=home, debian=debian)
 
 
@@ -99,11 +100,20 @@ def isolated(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- #
 
 
+def _idx_count(path):
+    """The number of items an IDX file's header announces."""
+    with gzip.open(path) if str(path).endswith(".gz") else open(path, "rb") as f:
+        return struct.unpack(">II", f.read(8))[1]
+
+
 @pytest.fixture(scope="module")
 def real_mnist():
     if not (REAL_MNIST / "train-images-idx3-ubyte.gz").is_file():
         pytest.skip(f"real MNIST not available at {REAL_MNIST}")
-    return load_mnist(data_home=REAL_MNIST)
+    return {
+        subset: load_mnist(subset=subset, data_home=REAL_MNIST)
+        for subset in ("train", "test")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -117,72 +127,79 @@ def real_fashion(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("SKDAE_DATA_HOME", raising=False)
         mp.setenv("HOME", str(tmp_path_factory.mktemp("home")))
-        return load_fashion_mnist()
+        return {
+            subset: load_fashion_mnist(subset=subset) for subset in ("train", "test")
+        }
 
 
-def _check_real(bunch, n_train, n_test, n_classes):
-    assert bunch.X_train.shape == (n_train, 784)
-    assert bunch.X_test.shape == (n_test, 784)
-    assert bunch.y_train.shape == (n_train,)
-    assert bunch.y_test.shape == (n_test,)
-    for X in (bunch.X_train, bunch.X_test):
-        assert X.dtype == np.float32
-        assert X.flags.c_contiguous
-        assert X.min() == 0.0
-        assert X.max() == 1.0
-    for y in (bunch.y_train, bunch.y_test):
-        assert y.dtype == np.int64
-        np.testing.assert_array_equal(np.unique(y), np.arange(n_classes))
-    assert bunch.image_shape == (28, 28)
-    assert len(bunch.target_names) == n_classes
-    assert set(bunch.files) == {
-        "train_images",
-        "train_labels",
-        "test_images",
-        "test_labels",
-    }
-    assert all(Path(p).is_file() for p in bunch.files.values())
-    assert f"{n_train} training and {n_test} test images" in bunch.DESCR
+def _check_real(bunches, n_train, n_test, n_classes):
+    for subset, n in (("train", n_train), ("test", n_test)):
+        bunch = bunches[subset]
+        assert bunch.data.shape == (n, 784)
+        assert bunch.images.shape == (n, 28, 28)
+        assert np.shares_memory(bunch.data, bunch.images)
+        assert bunch.target.shape == (n,)
+        assert bunch.data.dtype == np.float32
+        assert bunch.data.flags.c_contiguous
+        assert bunch.data.min() == 0.0
+        assert bunch.data.max() == 1.0
+        assert bunch.target.dtype == np.int64
+        np.testing.assert_array_equal(np.unique(bunch.target), np.arange(n_classes))
+        assert bunch.image_shape == (28, 28)
+        assert len(bunch.target_names) == n_classes
+        assert set(bunch.files) == {f"{subset}_images", f"{subset}_labels"}
+        assert all(Path(p).is_file() for p in bunch.files.values())
+        assert f"subset '{subset}', {n} {subset} images" in bunch.DESCR
 
 
 def test_real_mnist(real_mnist):
-    _check_real(real_mnist, 24_345, 10_000, 10)
-    assert real_mnist.target_names == [str(d) for d in range(10)]
-    assert Path(real_mnist.files["test_images"]).parent == REAL_MNIST
+    # The copy may hold a part of the official 60,000 training images: the
+    # expected counts come from the files' headers.
+    n_train = _idx_count(REAL_MNIST / "train-images-idx3-ubyte.gz")
+    n_test = _idx_count(REAL_MNIST / "t10k-images-idx3-ubyte.gz")
+    assert n_test == 10_000
+    _check_real(real_mnist, n_train, n_test, 10)
+    assert real_mnist["train"].target_names == [str(d) for d in range(10)]
+    assert Path(real_mnist["test"].files["test_images"]).parent == REAL_MNIST
     # Pixel values are multiples of 1/255.
-    pixels = real_mnist.X_test[:50] * 255
+    pixels = real_mnist["test"].data[:50] * 255
     np.testing.assert_allclose(pixels, np.round(pixels), atol=1e-4)
 
 
 def test_real_mnist_as_images_and_return_X_y(real_mnist):
-    X_train, X_test, y_train, y_test = load_mnist(
-        data_home=REAL_MNIST, return_X_y=True, as_images=True
-    )
-    assert X_train.shape == (24_345, 28, 28)
-    assert X_test.shape == (10_000, 28, 28)
-    np.testing.assert_array_equal(X_train.reshape(len(X_train), -1), real_mnist.X_train)
-    np.testing.assert_array_equal(X_test.reshape(len(X_test), -1), real_mnist.X_test)
-    np.testing.assert_array_equal(y_train, real_mnist.y_train)
-    np.testing.assert_array_equal(y_test, real_mnist.y_test)
+    train, test = real_mnist["train"], real_mnist["test"]
+    X_train, y_train = load_mnist(data_home=REAL_MNIST, return_X_y=True, as_images=True)
+    assert X_train.shape == (len(train.target), 28, 28)
+    np.testing.assert_array_equal(X_train.reshape(len(X_train), -1), train.data)
+    np.testing.assert_array_equal(y_train, train.target)
+    X_test, y_test = load_mnist(data_home=REAL_MNIST, subset="test", return_X_y=True)
+    assert X_test.shape == (10_000, 784)
+    np.testing.assert_array_equal(X_test, test.data)
+    np.testing.assert_array_equal(y_test, test.target)
+    X_all, y_all = load_mnist(data_home=REAL_MNIST, subset="all", return_X_y=True)
+    np.testing.assert_array_equal(X_all, np.concatenate([train.data, test.data]))
+    np.testing.assert_array_equal(y_all, np.concatenate([train.target, test.target]))
 
 
 def test_real_mnist_found_through_env_var(isolated, monkeypatch):
     if not REAL_MNIST.is_dir():
         pytest.skip(f"real MNIST not available at {REAL_MNIST}")
     monkeypatch.setenv("SKDAE_DATA_HOME", str(REAL_MNIST.parent))
-    files, _ = datasets._find_files(datasets._MNIST, None)
+    files, _ = _base._find_files(datasets._mnist._MNIST, None)
     assert files is not None
     assert {Path(p).parent for p in files.values()} == {REAL_MNIST}
 
 
 def test_real_fashion_mnist(real_fashion):
     _check_real(real_fashion, 60_000, 10_000, 10)
-    assert real_fashion.target_names[0] == "T-shirt/top"
-    assert real_fashion.target_names[-1] == "Ankle boot"
-    assert Path(real_fashion.files["train_images"]).parent == DEBIAN_FASHION
+    assert real_fashion["train"].target_names[0] == "T-shirt/top"
+    assert real_fashion["train"].target_names[-1] == "Ankle boot"
+    assert Path(real_fashion["train"].files["train_images"]).parent == DEBIAN_FASHION
     # Fashion-MNIST is exactly balanced.
-    np.testing.assert_array_equal(np.bincount(real_fashion.y_train), [6000] * 10)
-    np.testing.assert_array_equal(np.bincount(real_fashion.y_test), [1000] * 10)
+    np.testing.assert_array_equal(
+        np.bincount(real_fashion["train"].target), [6000] * 10
+    )
+    np.testing.assert_array_equal(np.bincount(real_fashion["test"].target), [1000] * 10)
 
 
 # --------------------------------------------------------------------------- #
@@ -194,15 +211,16 @@ def test_real_fashion_mnist(real_fashion):
 def test_synthetic_values(isolated, gz):
     arrays = write_dataset(isolated.root / "data", n_train=7, n_test=4, gz=gz)
     bunch = load_mnist(data_home=isolated.root / "data")
+    test = load_mnist(subset="test", data_home=isolated.root / "data")
     np.testing.assert_allclose(
-        bunch.X_train, arrays["train_images"].reshape(7, -1) / 255, rtol=1e-6
+        bunch.data, arrays["train_images"].reshape(7, -1) / 255, rtol=1e-6
     )
     np.testing.assert_allclose(
-        bunch.X_test, arrays["test_images"].reshape(4, -1) / 255, rtol=1e-6
+        test.data, arrays["test_images"].reshape(4, -1) / 255, rtol=1e-6
     )
-    np.testing.assert_array_equal(bunch.y_train, arrays["train_labels"])
-    np.testing.assert_array_equal(bunch.y_test, arrays["test_labels"])
-    assert bunch.X_train.min() == 0.0 and bunch.X_train.max() == 1.0
+    np.testing.assert_array_equal(bunch.target, arrays["train_labels"])
+    np.testing.assert_array_equal(test.target, arrays["test_labels"])
+    assert bunch.data.min() == 0.0 and bunch.data.max() == 1.0
     suffix = ".gz" if gz else ""
     assert bunch.files["train_images"] == str(
         isolated.root / "data" / f"train-images-idx3-ubyte{suffix}"
@@ -211,11 +229,14 @@ def test_synthetic_values(isolated, gz):
 
 def test_dtype_and_as_images(isolated):
     arrays = write_dataset(isolated.root, n_train=3, n_test=2)
-    X_train, X_test, y_train, y_test = load_mnist(
+    X_train, y_train = load_mnist(
         data_home=isolated.root, return_X_y=True, as_images=True, dtype=np.float64
     )
+    X_test, y_test = load_mnist(
+        subset="test", data_home=isolated.root, return_X_y=True, as_images=True
+    )
     assert X_train.shape == (3, 28, 28) and X_test.shape == (2, 28, 28)
-    assert X_train.dtype == np.float64
+    assert X_train.dtype == np.float64 and X_test.dtype == np.float32
     np.testing.assert_array_equal(X_train, arrays["train_images"] / 255)
     np.testing.assert_array_equal(y_test, arrays["test_labels"])
     assert y_train.dtype == np.int64
@@ -250,13 +271,13 @@ def test_kmnist_uses_mnist_file_names(isolated):
 def test_emnist_transposes_and_names(isolated):
     folder = isolated.root / "EMNIST" / "raw"
     arrays = write_dataset(folder, names=_emnist_names("balanced"), gz=False)
-    bunch = load_emnist(data_home=isolated.root, as_images=True)
+    bunch = load_emnist(data_home=isolated.root, subset="all", as_images=True)
     np.testing.assert_allclose(
-        bunch.X_train, arrays["train_images"].transpose(0, 2, 1) / 255, rtol=1e-6
+        bunch.data[:5], arrays["train_images"].transpose(0, 2, 1) / 255, rtol=1e-6
     )
-    assert bunch.X_train.flags.c_contiguous
-    flat = load_emnist(data_home=isolated.root)
-    np.testing.assert_array_equal(flat.X_test, bunch.X_test.reshape(3, -1))
+    assert bunch.data.flags.c_contiguous
+    flat = load_emnist(data_home=isolated.root, subset="test")
+    np.testing.assert_array_equal(flat.data, bunch.data[5:].reshape(3, -1))
     assert len(bunch.target_names) == 47
     assert bunch.target_names[:11] == [*"0123456789", "A"]
     assert "balanced" in bunch.DESCR
@@ -269,7 +290,7 @@ def test_emnist_splits(isolated):
     # The balanced files are not there.
     with pytest.raises(DatasetNotFoundError, match="emnist-balanced-train-images"):
         load_emnist(data_home=isolated.root)
-    with pytest.raises(ValueError, match="split must be one of"):
+    with pytest.raises(ValueError, match="'split' parameter of load_emnist must be"):
         load_emnist(split="bogus", data_home=isolated.root)
 
 
@@ -279,7 +300,7 @@ def test_emnist_splits(isolated):
 
 
 def _n_train_loaded(**kwargs):
-    return len(load_mnist(**kwargs).y_train)
+    return len(load_mnist(**kwargs).target)
 
 
 def test_search_order(isolated, monkeypatch):
@@ -307,8 +328,8 @@ def test_debian_folder_holds_files_directly(isolated):
     with pytest.raises(DatasetNotFoundError):
         load_fashion_mnist()
     write_dataset(isolated.debian / "fashion-mnist", n_train=6)
-    bunch = load_fashion_mnist()
-    assert len(bunch.y_train) == 6
+    bunch = load_fashion_mnist(subset="all")
+    assert len(bunch.target) == 6 + 3
     assert Path(bunch.files["test_labels"]).parent == isolated.debian / "fashion-mnist"
 
 
@@ -347,7 +368,7 @@ def test_mixed_compression_and_uncompressed_preferred(isolated):
     write_dataset(folder, n_train=2, gz=False, seed=1)
     (folder / "train-labels-idx1-ubyte").unlink()
     (folder / "t10k-labels-idx1-ubyte").unlink()
-    bunch = load_mnist(data_home=folder)
+    bunch = load_mnist(data_home=folder, subset="all")
     assert bunch.files["train_images"].endswith("train-images-idx3-ubyte")
     assert bunch.files["train_labels"].endswith("train-labels-idx1-ubyte.gz")
 
@@ -454,7 +475,7 @@ def test_broken_files(isolated, breaker):
         # An uncompressed file takes precedence; drop the valid .gz next to it.
         path.with_name(path.name + ".gz").unlink()
     with pytest.raises(ValueError) as excinfo:
-        load_mnist(data_home=folder)
+        load_mnist(data_home=folder, subset="all")
     message = str(excinfo.value)
     assert str(path) in message
     assert what in message
@@ -542,7 +563,7 @@ def test_download_through_torchvision(isolated, monkeypatch):
     _fake_torchvision(monkeypatch, calls)
     target = isolated.root / "dl"
     bunch = load_fashion_mnist(data_home=target, download=True)
-    assert len(bunch.y_train) == 6
+    assert len(bunch.target) == 6
     assert calls == [("FashionMNIST", target, False, True, {})]
     raw = target / "FashionMNIST" / "raw"
     assert Path(bunch.files["train_images"]).parent == raw
@@ -555,7 +576,7 @@ def test_download_goes_to_env_data_home(isolated, monkeypatch):
     calls = []
     _fake_torchvision(monkeypatch, calls)
     monkeypatch.setenv("SKDAE_DATA_HOME", str(isolated.root / "env"))
-    bunch = load_emnist(split="digits", download=True)
+    bunch = load_emnist(split="digits", subset="test", download=True)
     assert calls == [
         ("EMNIST", isolated.root / "env", False, True, {"split": "digits"})
     ]
@@ -632,3 +653,66 @@ def test_import_failure_ignored_without_download(isolated, monkeypatch):
     with pytest.raises(DatasetNotFoundError) as excinfo:
         load_mnist(data_home=isolated.root)
     assert "torchvision" not in str(excinfo.value).split("To fix this")[0]
+
+
+# --------------------------------------------------------------------------- #
+# Hostile files, parameters
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["gzip", "uncompressed"])
+def test_file_without_images_is_named(isolated, gz):
+    folder = isolated.root / "zero"
+    write_dataset(folder, gz=gz)
+    path = write_file(
+        folder / MNIST_NAMES["train_images"], idx_bytes(_images(0)), gz=gz
+    )
+    with pytest.raises(ValueError, match="announces 0 items") as excinfo:
+        load_mnist(data_home=folder)
+    assert str(path) in str(excinfo.value)
+
+
+def test_gzip_bomb_is_refused_without_inflating_it(isolated):
+    import tracemalloc
+
+    folder = isolated.root / "bomb"
+    write_dataset(folder)
+    path = folder / (MNIST_NAMES["train_images"] + ".gz")
+    with gzip.open(path, "wb") as f:  # 4 images announced, 64 MB of zeros follow
+        f.write(idx_bytes(_images(4)))
+        zeros = bytes(1 << 20)
+        for _ in range(64):
+            f.write(zeros)
+    assert path.stat().st_size < 1 << 20
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="trailing bytes"):
+            load_mnist(data_home=folder)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["gzip", "uncompressed"])
+def test_huge_count_in_small_file_is_refused(isolated, gz):
+    folder = isolated.root / "huge"
+    write_dataset(folder, gz=gz)
+    header = struct.pack(">IIII", 0x00000803, 2**32 - 1, 28, 28)
+    write_file(folder / MNIST_NAMES["train_images"], header + bytes(784), gz=gz)
+    with pytest.raises(ValueError, match="truncated: the header announces 4294967295"):
+        load_mnist(data_home=folder)
+
+
+def test_subset_is_validated(isolated):
+    write_dataset(isolated.root)
+    with pytest.raises(ValueError, match="'subset' parameter of load_mnist"):
+        load_mnist(data_home=isolated.root, subset="validation")
+
+
+def test_subset_reads_only_its_files(isolated):
+    write_dataset(isolated.root, n_train=4, n_test=3)
+    (isolated.root / "t10k-images-idx3-ubyte.gz").write_bytes(b"broken")
+    assert load_mnist(data_home=isolated.root).data.shape == (4, 784)
+    with pytest.raises(ValueError, match="corrupt gzip"):
+        load_mnist(data_home=isolated.root, subset="test")

@@ -91,8 +91,8 @@ def test_issue_snippet_on_real_mnist(mnist_dir):
     """The README snippet on real MNIST: 2,000/500 split, max_epochs=2, +5 dB."""
     from skdae.datasets import load_mnist
 
-    data = load_mnist(data_home=mnist_dir)
-    X_train, X_test = data.X_train[:2000].astype(np.float64), data.X_test[:500]
+    X_train = load_mnist(data_home=mnist_dir).data[:2000].astype(np.float64)
+    X_test = load_mnist(data_home=mnist_dir, subset="test").data[:500]
     X_test = X_test.astype(np.float64)
     assert X_train.shape == (2000, 784)
 
