@@ -15,7 +15,7 @@ _SUBMODULES = {
     "get_config": "._config",
     "set_config": "._config",
     "DenoisingAutoencoder": ".autoencoder",
-    "ModelFileError": "._persistence",
+    "ModelFileError": "._model_files",
     "BaseNoise": ".noise",
     "GaussianNoise": ".noise",
     "MaskingNoise": ".noise",

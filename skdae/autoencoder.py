@@ -30,9 +30,9 @@ from ._images import (
     warn_if_not_noisy_unit_range,
     warn_if_not_unit_range,
 )
+from ._model_files import check_checkpointable, load_model, save_model
 from ._padding import PaddedNetwork
 from ._param_validation import ImageShape, SubclassOf
-from ._persistence import check_checkpointable, load_model, save_model
 from ._random import child_seed, draw_seed
 from ._tensors import as_array_like, tensor_copy
 from ._training import DenoisingNet, EpochGuard, HoldOut, ImagePairs

@@ -13,7 +13,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
 from skdae import DenoisingAutoencoder, GaussianNoise, NoiseMixture, SaltPepperNoise
-from skdae._persistence import write_atomically
+from skdae._model_files import write_atomically
 from skdae.noise import BaseNoise
 
 from .conftest import make_blob_images

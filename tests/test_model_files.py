@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skdae import DenoisingAutoencoder, ModelFileError
-from skdae._persistence import MAX_PARAMETERS, parameter_count
+from skdae._model_files import MAX_PARAMETERS, parameter_count
 from skdae.architectures import Reference, Residual, UNet
 from skdae.cli import main
 

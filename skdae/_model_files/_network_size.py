@@ -1,0 +1,59 @@
+"""The size of skdae's own networks, computed without building them."""
+
+import numpy as np
+
+from .. import architectures as architecture_module
+from ._format import MAX_PARAMETERS
+from ._reader import is_int, short_repr
+
+COUNTED = (
+    architecture_module.Reference,
+    architecture_module.Residual,
+    architecture_module.UNet,
+)
+
+
+def size_multiple(architecture):
+    if isinstance(architecture, architecture_module.UNet):
+        return 2 ** int(architecture.depth)
+    return 4 if isinstance(architecture, architecture_module.Reference) else 1
+
+
+def parameter_count(architecture):
+    """Number of weights of ``architecture.build()``, computed without building it.
+
+    Only for skdae's own architectures; stops counting once past
+    :data:`MAX_PARAMETERS` (and then returns a number above it). Raises ValueError
+    for sizes that are not positive integers.
+    """
+
+    def size(name, value, low):
+        if not (is_int(value) or isinstance(value, np.integer)) or value < low:
+            raise ValueError(f"{name} must be an int >= {low}, got {short_repr(value)}")
+        return int(value)
+
+    if isinstance(architecture, architecture_module.Reference):
+        channels = architecture.channels
+        if not isinstance(channels, (tuple, list)) or len(channels) != 2:
+            raise ValueError(f"channels must be two ints, got {channels!r}")
+        c1, c2 = (size("channels", c, 1) for c in channels)
+        return 13 * c1 * c2 + 15 * c1 + c2 + 1
+    depth = size("depth", architecture.depth, 2 if _is_residual(architecture) else 1)
+    c = size("channels", architecture.channels, 1)
+    if _is_residual(architecture):
+        return 19 * c + 1 + (depth - 2) * (9 * c * c + 2 * c)
+
+    def double_conv(a, b):
+        return 9 * a * b + 9 * b * b + 4 * b
+
+    total = double_conv(1, c) + c + 1  # first stage and the 1x1 head
+    for i in range(depth):
+        w, w2 = c * 2**i, c * 2 ** (i + 1)
+        total += double_conv(w, w2) + 4 * w2 * w + w + double_conv(2 * w, w)
+        if total > MAX_PARAMETERS:
+            break
+    return total
+
+
+def _is_residual(architecture):
+    return isinstance(architecture, architecture_module.Residual)
