@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from skdae import cli
-from skdae.cli import main
+from skdae.cli import _demo, main
+from skdae.cli._image_files import read_png
 
 from .conftest import make_blob_images
 
@@ -382,7 +383,7 @@ def test_results_are_written_when_plotting_fails(
     def broken_plot(*args, **kwargs):
         raise RuntimeError("no fonts")
 
-    monkeypatch.setattr(cli, "_plot", broken_plot)
+    monkeypatch.setattr(_demo, "plot", broken_plot)
     out = tmp_path / "out"
     assert main(_tiny_demo(tiny_home, out, "--quiet")) == 1
     assert {p.name for p in out.iterdir()} == {"model.skdae", "results.json"}
@@ -490,7 +491,7 @@ def test_colour_png_is_converted_with_rgb2gray(tmp_path):
     red = np.zeros((28, 28, 3))
     red[..., 0] = 1
     plt.imsave(tmp_path / "red.png", red)
-    shape, load = cli._read_png(tmp_path / "red.png")
+    shape, load = read_png(tmp_path / "red.png")
     assert shape == (28, 28)
     np.testing.assert_allclose(load(), rgb2gray(red), atol=1e-6)
 
