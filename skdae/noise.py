@@ -181,12 +181,7 @@ class BaseNoise(
         self : object
             The noise model.
         """
-        X = as_array_like(X)
-        check_has_pixels(X)
-        X = validate_data(
-            self, X, reset=True, allow_nd=True, dtype=(np.float64, np.float32)
-        )
-        check_has_pixels(X)  # again: lists have no shape before conversion
+        self._check_images(X, reset=True)
         return self
 
     def transform(self, X):
@@ -204,16 +199,7 @@ class BaseNoise(
             float32 input stays float32; any other input becomes float64.
         """
         self._validate_params()
-        X = as_array_like(X)
-        check_has_pixels(X)
-        X = validate_data(
-            self,
-            X,
-            reset=False,
-            allow_nd=True,
-            dtype=(np.float64, np.float32),
-        )
-        check_has_pixels(X)  # again: lists have no shape before conversion
+        X = self._check_images(X, reset=False)
         warn_if_not_unit_range(
             X,
             "The images given to the noise model",
@@ -225,6 +211,16 @@ class BaseNoise(
         generator = torch_generator(draw_seed(self.random_state))
         return self.corrupt(x, generator).numpy()
 
+    def _check_images(self, X, *, reset):
+        """``X`` as a float array with pixels; records or checks its features."""
+        X = as_array_like(X)
+        check_has_pixels(X)
+        X = validate_data(
+            self, X, reset=reset, allow_nd=True, dtype=(np.float64, np.float32)
+        )
+        check_has_pixels(X)  # again: lists have no shape before conversion
+        return X
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
@@ -234,6 +230,11 @@ class BaseNoise(
 
 def _clip(out, clip):
     return out.clamp_(0.0, 1.0) if clip else out
+
+
+def _standard_normal(x, generator):
+    """N(0, 1) noise of the shape, dtype and device of ``x``."""
+    return torch.randn(x.shape, generator=generator, dtype=x.dtype, device=x.device)
 
 
 class GaussianNoise(BaseNoise):
@@ -303,9 +304,7 @@ class GaussianNoise(BaseNoise):
 
     def corrupt(self, x, generator):
         sigma = self._draw_level(self.sigma, x, generator)
-        noise = torch.randn(
-            x.shape, generator=generator, dtype=x.dtype, device=x.device
-        )
+        noise = _standard_normal(x, generator)
         return _clip(x + sigma * noise, self.clip)
 
 
@@ -422,9 +421,7 @@ class SpeckleNoise(BaseNoise):
 
     def corrupt(self, x, generator):
         sigma = self._draw_level(self.sigma, x, generator)
-        noise = torch.randn(
-            x.shape, generator=generator, dtype=x.dtype, device=x.device
-        )
+        noise = _standard_normal(x, generator)
         return _clip(x + x * sigma * noise, self.clip)
 
 

@@ -16,7 +16,12 @@ from ._encoding import check_names, decode
 from ._format import MAX_PARAMETERS, MAX_PIXELS
 from ._network_size import COUNTED, parameter_count, size_multiple
 from ._reader import Reader, is_int, short_repr
-from ._weights import check_module_state, check_optimizer_state, check_training_state
+from ._weights import (
+    check_module_state,
+    check_optimizer_state,
+    check_training_state,
+    map_tensors,
+)
 
 
 def read_estimator(reader, cls, payload):
@@ -167,25 +172,19 @@ def load_model(cls, path, device=None):
     try:
         net.module_.load_state_dict(payload["module_state"])
         # clone: never keep tensors that map the file
-        net.optimizer_.load_state_dict(_cloned(payload["optimizer_state"]))
+        net.optimizer_.load_state_dict(
+            map_tensors(torch.Tensor.clone, payload["optimizer_state"])
+        )
         if training_state is not None:  # early stopping (EpochGuard)
-            net.guard.load_state_dict(_cloned(training_state), device=net.device)
+            net.guard.load_state_dict(
+                map_tensors(torch.Tensor.clone, training_state), device=net.device
+            )
     except (RuntimeError, ValueError, KeyError, TypeError) as exc:
         reader.fail(f"its weights do not fit the network ({exc})")
     net.history = history
     estimator.net_ = net
     estimator._set_fitted_state()
     return estimator
-
-
-def _cloned(obj):
-    if isinstance(obj, torch.Tensor):
-        return obj.clone()
-    if isinstance(obj, dict):
-        return {k: _cloned(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_cloned(v) for v in obj]
-    return obj
 
 
 def _loading_device(requested, saved):

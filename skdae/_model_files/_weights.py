@@ -1,4 +1,5 @@
-"""Checks that stored tensors fit the network, before any of them is read."""
+"""Stored tensors: checks that they fit the network before any is read, and
+mapping a function over the tensors nested in dicts and lists."""
 
 import numbers
 
@@ -114,3 +115,14 @@ def _same_kind(value, reference):
             and all(_same_kind(v, r) for v, r in zip(value, reference, strict=True))
         )
     return isinstance(value, type(reference))
+
+
+def map_tensors(function, obj):
+    """``obj`` with ``function`` applied to every tensor in its dicts and lists."""
+    if isinstance(obj, torch.Tensor):
+        return function(obj)
+    if isinstance(obj, dict):
+        return {k: map_tensors(function, v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [map_tensors(function, v) for v in obj]
+    return obj

@@ -17,6 +17,7 @@ import torch
 
 from ._encoding import encode_params, plain
 from ._format import FORMAT, FORMAT_VERSION
+from ._weights import map_tensors
 
 
 def check_target(path, what):
@@ -133,20 +134,10 @@ def save_model(estimator, path):
         "fitted": fitted,
         "history": plain(list(net.history)),
         "module_state": {k: v.cpu() for k, v in net.module_.state_dict().items()},
-        "optimizer_state": _tensors_to_cpu(net.optimizer_.state_dict()),
-        "training_state": _tensors_to_cpu(net.guard.state_dict()),
+        "optimizer_state": map_tensors(torch.Tensor.cpu, net.optimizer_.state_dict()),
+        "training_state": map_tensors(torch.Tensor.cpu, net.guard.state_dict()),
     }
     return write_atomically(path, lambda file: torch.save(payload, file))
-
-
-def _tensors_to_cpu(obj):
-    if isinstance(obj, torch.Tensor):
-        return obj.cpu()
-    if isinstance(obj, dict):
-        return {k: _tensors_to_cpu(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_tensors_to_cpu(v) for v in obj]
-    return obj
 
 
 def check_checkpointable(estimator):

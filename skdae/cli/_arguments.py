@@ -10,12 +10,16 @@ import math
 SEED_MAX = 2**32 - 1  # the largest seed NumPy's RandomState accepts
 
 
+def _integer(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+
+
 def int_at_least(minimum):
     def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+        value = _integer(text)
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}; got {value}")
         return value
@@ -25,10 +29,7 @@ def int_at_least(minimum):
 
 
 def seed_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    value = _integer(text)
     if not 0 <= value <= SEED_MAX:
         raise argparse.ArgumentTypeError(
             f"must be between 0 and {SEED_MAX} (2**32 - 1); got {value}"

@@ -241,30 +241,25 @@ def _check_global_random_states(name, noise):
     cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else []
     noise.corrupt(x, torch_generator(0))
     if not torch.equal(torch.get_rng_state(), torch_state):
-        _fail(
-            f"{name}.corrupt changed the global PyTorch random state: draw all "
-            "randomness from the generator argument"
-        )
+        _fail_global_state(name, "the global PyTorch random state")
     now = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else []
     if len(now) != len(cuda_states) or not all(map(torch.equal, now, cuda_states)):
-        _fail(
-            f"{name}.corrupt changed the global CUDA random state: draw all "
-            "randomness from the generator argument"
-        )
+        _fail_global_state(name, "the global CUDA random state")
     numpy_now = np.random.get_state()  # noqa: NPY002
     if not (
         np.array_equal(numpy_now[1], numpy_state[1])
         and numpy_now[2:] == numpy_state[2:]
     ):
-        _fail(
-            f"{name}.corrupt changed NumPy's global random state: draw all "
-            "randomness from the generator argument"
-        )
+        _fail_global_state(name, "NumPy's global random state")
     if random.getstate() != python_state:
-        _fail(
-            f"{name}.corrupt changed Python's global random state: draw all "
-            "randomness from the generator argument"
-        )
+        _fail_global_state(name, "Python's global random state")
+
+
+def _fail_global_state(name, state):
+    _fail(
+        f"{name}.corrupt changed {state}: draw all randomness from the generator "
+        "argument"
+    )
 
 
 def _check_random_state_unused(name, noise):
