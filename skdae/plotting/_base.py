@@ -1,4 +1,5 @@
-"""What the displays share: numeric input checks and keyword-argument defaults."""
+"""What the displays share: numeric input checks, keyword-argument defaults and
+the axes to draw on."""
 
 import numpy as np
 
@@ -14,3 +15,12 @@ def as_float_array(X, name):
     if X.dtype.kind not in "biuf":
         raise ValueError(f"{name} must hold numbers, got an array of dtype {X.dtype}.")
     return X.astype(np.float64, copy=False)
+
+
+def figure_and_axes(ax):
+    """``(figure, ax)``: ``ax`` and its figure, or a new figure's axes if ``ax`` is None."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        return plt.subplots(layout="constrained")
+    return ax.figure, ax

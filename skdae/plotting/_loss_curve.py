@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._pipeline_steps import final_step
-from ._base import merge_kwargs
+from ._base import figure_and_axes, merge_kwargs
 
 
 class LossCurveDisplay:
@@ -86,7 +86,6 @@ class LossCurveDisplay:
         >>> disp.ax_.get_yscale()
         'log'
         """
-        import matplotlib.pyplot as plt
         from matplotlib.ticker import MaxNLocator
 
         train = np.asarray(self.train_loss, dtype=np.float64)
@@ -113,10 +112,7 @@ class LossCurveDisplay:
                     "log scale); plot with log_scale=False."
                 )
 
-        if ax is None:
-            fig, ax = plt.subplots(layout="constrained")
-        else:
-            fig = ax.figure
+        fig, ax = figure_and_axes(ax)
 
         epochs = np.arange(1, len(train) + 1)
         defaults = {"marker": "o", "markersize": 3} if len(train) <= 50 else {}

@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._pipeline_steps import final_step
 from ..autoencoder import DenoisingAutoencoder
 from ..metrics import _DenoisingScorer, _image_shape_of, psnr, ssim
-from ._base import as_float_array, merge_kwargs
+from ._base import as_float_array, figure_and_axes, merge_kwargs
 from ._search_results import score_curves
 
 _SCORE_LABELS = {
@@ -164,8 +164,6 @@ class NoiseLevelDisplay:
         >>> len(disp.lines_)
         2
         """
-        import matplotlib.pyplot as plt
-
         levels = as_float_array(self.levels, "levels")
         if levels.ndim != 1 or levels.size == 0:
             raise ValueError(
@@ -205,10 +203,7 @@ class NoiseLevelDisplay:
                     f"got shape {reference.shape}."
                 )
 
-        if ax is None:
-            fig, ax = plt.subplots(layout="constrained")
-        else:
-            fig = ax.figure
+        fig, ax = figure_and_axes(ax)
 
         line_kw = merge_kwargs({"marker": "o"}, line_kw)
         self.lines_ = []
