@@ -31,11 +31,10 @@ def test_8bit_lossless_formats_read_exactly(tmp_path, suffix, shape):
 @pytest.mark.parametrize("shape", [(5, 7), (6, 4, 3), (6, 4, 4), (3, 5, 2)])
 def test_16bit_png_and_tiff_keep_all_16_bits(tmp_path, shape):
     pixels = random_pixels(shape, np.uint16)
-    colour = pixels[..., :3] if len(shape) == 3 and shape[-1] >= 3 else pixels
-    if len(shape) == 3 and shape[-1] == 2:
-        colour = pixels[..., 0]
-    elif len(shape) == 3 and shape[-1] == 4:
-        colour = pixels[..., :3]
+    if len(shape) == 2:
+        expected = pixels
+    else:
+        expected = {2: pixels[..., 0], 3: pixels, 4: pixels[..., :3]}[shape[-1]]
     if len(shape) == 2:
         Image.fromarray(pixels).save(tmp_path / "a.png")  # Pillow: I;16
     else:
@@ -44,11 +43,11 @@ def test_16bit_png_and_tiff_keep_all_16_bits(tmp_path, shape):
         tmp_path / "b.tif",
         pixels,
         photometric="rgb" if len(shape) == 3 and shape[-1] >= 3 else "minisblack",
-        extrasamples=["unassalpha"] if shape[-1] in (2, 4) else None,
+        extrasamples=["unassalpha"] if len(shape) == 3 and shape[-1] != 3 else None,
     )
     for image in load_images(tmp_path, dtype=np.float64):
-        assert image.shape == colour.shape  # alpha dropped
-        np.testing.assert_array_equal(image, colour / 65535)
+        assert image.shape == expected.shape  # alpha dropped
+        np.testing.assert_array_equal(image, expected / 65535)
 
 
 def test_16bit_colour_png_made_by_another_encoder_reads_exactly(tmp_path):

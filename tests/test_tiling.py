@@ -1,5 +1,7 @@
 """Tiled inference: tiles blend back into the whole-image result without seams."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 import torch
@@ -184,3 +186,34 @@ def test_fn_with_wrong_output_is_named():
         tiled_apply(lambda x: x[..., :-1], np.zeros((1, 20, 20)), tile_size=8)
     with pytest.raises(TypeError, match="fn must return a torch.Tensor"):
         tiled_apply(lambda x: x.numpy(), np.zeros((1, 20, 20)), tile_size=8)
+
+
+def test_memory_bounded_by_the_output_and_a_batch(tmp_path):
+    # a float64 image on disk: converting it whole to float32 would allocate
+    # another output-sized array, which tracemalloc (NumPy reports to it) sees
+    images = np.lib.format.open_memmap(
+        tmp_path / "big.npy", mode="w+", dtype=np.float64, shape=(3, 600, 900)
+    )
+    images[:] = 0.5
+    images.flush()
+    images = np.load(tmp_path / "big.npy", mmap_mode="r")
+    output_bytes = 3 * 600 * 900 * 4
+    tracemalloc.start()
+    try:
+        out = tiled_apply(identity, images, tile_size=64, batch_size=4)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_allclose(out, 0.5, rtol=1e-6)
+    assert peak < 1.2 * output_bytes
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_tiles_run_on_the_device():
+    image = smooth_image(100, 130, channels=3)
+    network = torch.nn.Conv2d(3, 3, 3, padding=1).eval()
+    on_cpu = tiled_apply(network, image, tile_size=48, overlap=12)
+    on_gpu = tiled_apply(network.cuda(), image, tile_size=48, overlap=12, device="cuda")
+    assert isinstance(on_gpu, np.ndarray)
+    np.testing.assert_allclose(on_gpu, on_cpu, atol=1e-5)
