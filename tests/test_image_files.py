@@ -104,6 +104,15 @@ def test_jpeg_and_as_gray(tmp_path):
     np.testing.assert_array_equal(same, gray)
 
 
+def test_camera_rotation_is_applied(tmp_path):
+    image = Image.fromarray(random_pixels((4, 6, 3), np.uint8))
+    exif = image.getexif()
+    exif[0x0112] = 6  # shown rotated by 90 degrees clockwise
+    image.save(tmp_path / "rotated.jpg", exif=exif)
+    [loaded] = load_images(tmp_path / "rotated.jpg")
+    assert loaded.shape == (6, 4, 3)
+
+
 def test_folder_glob_and_list_order(tmp_path):
     for name, value in [("c.png", 3), ("a.PNG", 1), ("b.bmp", 2)]:
         Image.fromarray(np.full((2, 2), value, np.uint8)).save(tmp_path / name)
@@ -231,9 +240,11 @@ def test_write_like_restores_the_sources_alpha(tmp_path):
     [gray] = load_images(tmp_path / "la.png", dtype=np.float64)
     write_image(tmp_path / "la_out.png", gray, like=tmp_path / "la.png")
     np.testing.assert_array_equal(_read_file(tmp_path / "la_out.png")[0], la)
-    # JPEG has no alpha
+    # JPEG and BMP have no alpha
     write_image(tmp_path / "out.jpg", image, like=tmp_path / "source.png")
     assert _read_file(tmp_path / "out.jpg")[0].shape == (4, 5, 3)
+    write_image(tmp_path / "la.bmp", gray, like=tmp_path / "la.png")
+    assert _read_file(tmp_path / "la.bmp")[0].shape == (4, 5)
 
 
 def test_write_clips_and_rejects_bad_input(tmp_path):
@@ -245,6 +256,11 @@ def test_write_clips_and_rejects_bad_input(tmp_path):
         write_image(tmp_path / "a.png", np.zeros((2, 2), np.uint8))
     with pytest.raises(ValueError, match="expected a float image"):
         write_image(tmp_path / "a.png", np.zeros((2, 2, 5)))
+    with pytest.raises(ValueError, match="expected a float image"):
+        write_image(tmp_path / "a.png", np.zeros((2, 2, 3, 1)))
+    with pytest.raises(ValueError, match="a.png: the image holds NaN"):
+        write_image(tmp_path / "a.png", np.full((2, 2), np.nan))
+    assert not (tmp_path / "a.png").exists()
 
 
 # ------------------------------------------------------------------- real data

@@ -23,6 +23,7 @@ from sklearn.utils._param_validation import validate_params
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 
 _TIFF = (".tif", ".tiff")
+_EXIF_ORIENTATION = 0x0112
 _EIGHT_BIT_ONLY = (".jpg", ".jpeg", ".bmp")
 
 
@@ -122,6 +123,11 @@ def _read_with_pillow(path):
         header = _png_header(path)
         if header is not None and header[0] == 16 and header[1] in (2, 4, 6):
             return _read_16bit_colour_png(image, path), header[1] != 2
+        if image.getexif().get(_EXIF_ORIENTATION, 1) != 1:
+            # a camera's rotation: the pixels as a viewer shows them
+            from PIL import ImageOps
+
+            image = ImageOps.exif_transpose(image)
         if mode in ("1", "L", "RGB", "RGBA", "LA"):
             pixels = np.asarray(image)
         elif mode.startswith("I;16"):
@@ -314,8 +320,9 @@ def _png_chunk(kind, data):
 def _write_16bit_png(path, pixels):
     """Write uint16 ``(h, w, c)`` pixels (c = 2, 3 or 4) as a 16-bit PNG file.
 
-    Pillow cannot write 16-bit colour (or gray+alpha) PNG files. Each row is stored with the
-    PNG "Sub" filter (the difference to the pixel on its left, byte by byte).
+    Pillow cannot write 16-bit colour (or gray+alpha) PNG files. Each row is
+    stored with the PNG "Sub" filter (the difference to the pixel on its left,
+    byte by byte).
     """
     height, width, channels = pixels.shape
     rows = pixels.astype(">u2").reshape(height, -1).view(np.uint8)
@@ -355,7 +362,16 @@ def write_image(path, image, *, like=None):
         floating-point TIFF files give float32 TIFF output, others 8-bit. When
         the source has an alpha channel and ``image`` has the source's colour
         channels and size, the source's alpha is appended, so the output has
-        the source's mode. None writes 8 bits.
+        the source's mode. None writes 8 bits. 1-bit sources give 8-bit gray
+        output. JPEG and BMP output drops alpha.
+
+    Raises
+    ------
+    ValueError
+        For an unknown extension, an image that is not a float array of a
+        supported shape, or NaN or infinite values; the message names ``path``.
+    OSError
+        When ``path`` cannot be written or ``like`` cannot be read.
 
     Examples
     --------
@@ -380,13 +396,17 @@ def write_image(path, image, *, like=None):
     image = np.asarray(image)
     if image.ndim == 3 and image.shape[-1] == 1:
         image = image[..., 0]
-    if image.dtype.kind != "f" or not (
-        image.ndim == 2 or (image.ndim == 3 and image.shape[-1] in (3, 4))
+    if (
+        image.dtype.kind != "f"
+        or image.ndim not in (2, 3)
+        or not (image.ndim == 2 or (image.ndim == 3 and image.shape[-1] in (3, 4)))
     ):
         raise ValueError(
             f"Cannot write {path}: expected a float image of shape (h, w) or (h, w, "
             f"3 or 4); got {image.dtype} of shape {image.shape}."
         )
+    if not np.isfinite(image).all():
+        raise ValueError(f"Cannot write {path}: the image holds NaN or infinity.")
     depth = np.uint8
     if like is not None:
         source, has_alpha = _read_file(like)
@@ -401,8 +421,10 @@ def write_image(path, image, *, like=None):
                 image = np.concatenate([image.reshape(*image.shape[:2], -1), alpha], -1)
     if suffix in _EIGHT_BIT_ONLY:
         depth = np.uint8
-        if image.ndim == 3 and image.shape[-1] == 4 and suffix != ".bmp":
-            image = image[..., :3]  # JPEG has no alpha
+        if image.ndim == 3 and image.shape[-1] in (2, 4):
+            image = image[..., :-1]  # JPEG and BMP files have no alpha here
+            if image.shape[-1] == 1:
+                image = image[..., 0]
     if suffix in _TIFF:
         import tifffile
 
