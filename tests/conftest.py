@@ -15,6 +15,8 @@ torch.set_num_threads(1)
 
 #: ../shared/data/mnist seen from the repository root (never copied into the repo)
 MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+#: ../shared/data/natural: Train400, Set12, Kodak24 and LIVE1 as PNG files
+NATURAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "natural"
 
 
 def make_blob_images(n, height=12, width=12, seed=0):
@@ -43,3 +45,10 @@ def mnist_dir():
     if not (MNIST_DIR / "train-images-idx3-ubyte.gz").exists():
         pytest.skip(f"real MNIST not found at {MNIST_DIR}")
     return MNIST_DIR
+
+
+@pytest.fixture(scope="session")
+def natural_dir():
+    if not (NATURAL_DIR / "set12").is_dir():
+        pytest.skip(f"the natural images were not found at {NATURAL_DIR}")
+    return NATURAL_DIR

@@ -1,4 +1,8 @@
-"""Loaders for MNIST-format image data sets: MNIST, Fashion-MNIST, KMNIST, EMNIST.
+"""Loaders for MNIST-format image data sets and for image files.
+
+:func:`load_images` reads PNG, JPEG, TIFF and BMP files (a folder, a glob or a
+list of files) as float arrays in [0, 1]. The other loaders read MNIST,
+Fashion-MNIST, KMNIST and EMNIST.
 
 The loaders read the standard IDX files (gzip-compressed ``.gz`` or uncompressed)
 from local folders; nothing is downloaded unless ``download=True`` is passed, and
@@ -26,6 +30,7 @@ uncompressed one is read (torchvision's ``raw`` folders hold both).
 """
 
 from ._base import DatasetNotFoundError
+from ._image_files import load_images
 from ._mnist import (
     EMNIST_SPLITS,
     load_emnist,
@@ -39,6 +44,7 @@ __all__ = [
     "DatasetNotFoundError",
     "load_emnist",
     "load_fashion_mnist",
+    "load_images",
     "load_kmnist",
     "load_mnist",
 ]
