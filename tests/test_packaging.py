@@ -12,7 +12,12 @@ tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 ROOT = Path(__file__).resolve().parents[1]
 
 #: import name -> distribution name, where they differ
-DISTRIBUTIONS = {"sklearn": "scikit-learn", "skimage": "scikit-image"}
+DISTRIBUTIONS = {"sklearn": "scikit-learn", "skimage": "scikit-image", "PIL": "pillow"}
+
+#: imported lazily (inside functions, to keep ``import skdae`` light) but needed at
+#: run time: matplotlib by the displays and the CLI, Pillow and tifffile by
+#: skdae.datasets.load_images
+LAZY_RUNTIME = {"matplotlib", "pillow", "tifffile"}
 
 
 def _imported_packages():
@@ -46,10 +51,8 @@ def test_dependencies_are_exactly_the_imports():
     required, optional = _imported_packages()
     declared = _names(project["dependencies"])
     lazily_needed = {DISTRIBUTIONS.get(p, p) for p in optional}
-    # matplotlib is imported lazily (inside functions) but needed by the plotting
-    # displays and the CLI: a run-time dependency all the same
     assert declared == {DISTRIBUTIONS.get(p, p) for p in required} | (
-        lazily_needed & {"matplotlib"}
+        lazily_needed & LAZY_RUNTIME
     )
     extras = set().union(
         *(_names(v) for v in project["optional-dependencies"].values())

@@ -2,7 +2,6 @@
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -27,11 +26,9 @@ def test_readme_snippets_run(mnist_dir, monkeypatch, tmp_path):
     for i, code in enumerate(blocks):
         # the README's data path is relative to the repository
         code = code.replace('"../shared/data"', repr(str(mnist_dir.parent)))
-        start = time.perf_counter()
+        # the README states each block's time on an idle 2-core CPU; times are
+        # not asserted here (a loaded CI machine takes several times longer)
         exec(compile(code, f"README.md block {i}", "exec"), namespace)  # noqa: S102
-        seconds = time.perf_counter() - start
-        # generous (CI machines are loaded); the README states about a minute
-        assert seconds < 180, f"README block {i} took {seconds:.0f} s"
         if i == 0:
             assert namespace["search"].best_params_ == {"noise__sigma": 0.1}
             X_test = namespace["X_test"]
