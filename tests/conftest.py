@@ -3,9 +3,12 @@
 from pathlib import Path
 
 import matplotlib
-import numpy as np
 import pytest
 import torch
+
+from skdae import DenoisingAutoencoder, GaussianNoise
+
+from ._helpers import make_blob_images
 
 matplotlib.use("Agg")
 
@@ -15,20 +18,6 @@ torch.set_num_threads(1)
 
 #: ../shared/data/mnist seen from the repository root (never copied into the repo)
 MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
-
-
-def make_blob_images(n, height=12, width=12, seed=0):
-    """``n`` smooth images (one or two Gaussian blobs) in [0, 1], flat float64."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:height, 0:width]
-    images = np.zeros((n, height, width))
-    for image in images:
-        for _ in range(rng.integers(1, 3)):
-            cy, cx = rng.uniform(0, height), rng.uniform(0, width)
-            s = rng.uniform(1.5, 3.0)
-            image += np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * s**2))
-    images /= images.max(axis=(1, 2), keepdims=True)
-    return images.reshape(n, -1)
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +32,22 @@ def mnist_dir():
     if not (MNIST_DIR / "train-images-idx3-ubyte.gz").exists():
         pytest.skip(f"real MNIST not found at {MNIST_DIR}")
     return MNIST_DIR
+
+
+@pytest.fixture(scope="session")
+def fitted_dae(blobs):
+    """A DenoisingAutoencoder fitted on the ``blobs`` training images (12x12).
+
+    Trained with Gaussian noise (sigma 0.3) for 4 epochs, on the CPU. Shared by
+    every module that needs some fitted model: tests must not change it (no
+    fit, partial_fit or set_params); a test that needs its own configuration or
+    changes the model fits one of its own.
+    """
+    X_train, _ = blobs
+    return DenoisingAutoencoder(
+        noise=GaussianNoise(0.3),
+        max_epochs=4,
+        batch_size=10,
+        random_state=0,
+        device="cpu",
+    ).fit(X_train)
