@@ -14,7 +14,7 @@ from skdae import DenoisingAutoencoder, GaussianNoise, SaltPepperNoise
 from skdae.metrics import make_denoising_scorer, mse, psnr, ssim
 from skdae.noise import BaseNoise
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 FAST = dict(max_epochs=1, batch_size=16, random_state=0, device="cpu")
 

@@ -17,7 +17,7 @@ from skdae._initialization import build_initialized
 from skdae._random import torch_generator
 from skdae.architectures import Reference, resolve_architecture
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 FAST = dict(max_epochs=2, batch_size=16, random_state=0, device="cpu")
 FITTED = ("net_", "history_", "n_iter_", "image_shape_", "latent_shape_")
