@@ -24,6 +24,18 @@ def X():
     return make_blob_images(16, 8, 8)
 
 
+BAD_PATHS = ["missing folder", "directory", "empty"]
+
+
+def _bad_path(tmp_path, kind):
+    """A path no model file can be written to: one of ``BAD_PATHS``."""
+    return {
+        "missing folder": tmp_path / "nowhere" / "m.skdae",
+        "directory": tmp_path,
+        "empty": "",
+    }[kind]
+
+
 def _leftovers(folder):
     return [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
 
@@ -99,13 +111,9 @@ def test_saved_file_has_the_usual_permissions(fitted_dae, tmp_path):
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
-@pytest.mark.parametrize("kind", ["missing folder", "directory", "empty"])
+@pytest.mark.parametrize("kind", BAD_PATHS)
 def test_save_to_a_bad_path(fitted_dae, tmp_path, kind):
-    path = {
-        "missing folder": tmp_path / "nowhere" / "m.skdae",
-        "directory": tmp_path,
-        "empty": "",
-    }[kind]
+    path = _bad_path(tmp_path, kind)
     with pytest.raises((OSError, ValueError)) as info:
         fitted_dae.save(path)
     assert (
@@ -116,13 +124,9 @@ def test_save_to_a_bad_path(fitted_dae, tmp_path, kind):
 
 
 # ------------------------------------------------------- checkpoint checks
-@pytest.mark.parametrize("kind", ["missing folder", "directory", "empty"])
+@pytest.mark.parametrize("kind", BAD_PATHS)
 def test_bad_checkpoint_path_fails_before_training(X, tmp_path, kind):
-    path = {
-        "missing folder": tmp_path / "nowhere" / "ckpt.skdae",
-        "directory": tmp_path,
-        "empty": "",
-    }[kind]
+    path = _bad_path(tmp_path, kind)
     dae = DenoisingAutoencoder(max_epochs=1, random_state=0, checkpoint_path=path)
     with pytest.raises((OSError, ValueError), match="checkpoint_path"):
         dae.fit(X)
