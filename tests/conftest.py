@@ -1,4 +1,4 @@
-"""Shared fixtures: small synthetic images and the location of real MNIST."""
+"""Shared fixtures: small synthetic images, one fitted model, real MNIST."""
 
 from pathlib import Path
 
