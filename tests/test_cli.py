@@ -13,7 +13,7 @@ from skdae import cli
 from skdae.cli import _demo, main
 from skdae.cli._image_files import read_png
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 
 @pytest.fixture(scope="module")
