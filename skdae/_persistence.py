@@ -58,6 +58,9 @@ MAX_PARAMETERS = 10**8
 #: architecture's size multiple: 2**22, e.g. 2048x2048.
 MAX_PIXELS = 2**22
 
+#: Most image channels a model file may declare.
+MAX_CHANNELS = 2**10
+
 # Nesting deeper than this in a model file is refused (the format needs 6 levels).
 _MAX_DEPTH = 32
 
@@ -288,6 +291,7 @@ def save_model(estimator, path):
     net = estimator.net_
     fitted = {
         "image_shape_": list(estimator.image_shape_),
+        "n_channels_": int(estimator.n_channels_),
         "n_features_in_": int(estimator.n_features_in_),
         "n_iter_": int(estimator.n_iter_),
         "device_": estimator.device_,
@@ -551,7 +555,8 @@ class _Reader:
         missing = expected - fitted.keys()
         if missing:
             self.fail(f"its fitted entry lacks {sorted(missing)}")
-        unknown = fitted.keys() - expected - {"feature_names_in_"}
+        # files written before colour images existed have no n_channels_: 1
+        unknown = fitted.keys() - expected - {"feature_names_in_", "n_channels_"}
         if unknown:
             self.fail(
                 f"its fitted entry has unknown keys {_short(sorted(map(str, unknown)))}"
@@ -570,9 +575,15 @@ class _Reader:
                 f"its images of {shape[0]}x{shape[1]} pixels (padded to multiples "
                 f"of {multiple}) exceed the cap of {MAX_PIXELS} pixels"
             )
+        n_channels = fitted.setdefault("n_channels_", 1)
+        if not (_is_int(n_channels) and 1 <= n_channels <= MAX_CHANNELS):
+            self.fail(
+                f"its n_channels_ {_short(n_channels)} is not an integer in "
+                f"[1, {MAX_CHANNELS}]"
+            )
         n_features = fitted["n_features_in_"]
-        if not _is_int(n_features) or n_features != shape[0] * shape[1]:
-            self.fail("its n_features_in_ does not match image_shape_")
+        if not _is_int(n_features) or n_features != n_channels * shape[0] * shape[1]:
+            self.fail("its n_features_in_ does not match image_shape_ and n_channels_")
         device = fitted["device_"]
         try:
             kind = torch.device(device).type if isinstance(device, str) else None
@@ -587,7 +598,7 @@ class _Reader:
             names = fitted["feature_names_in_"]
             if not (
                 isinstance(names, list)
-                and len(names) == shape[0] * shape[1]
+                and len(names) == n_features
                 and all(isinstance(n, str) for n in names)
             ):
                 self.fail("its feature_names_in_ are not one string per pixel")
@@ -753,8 +764,8 @@ def _size_multiple(architecture):
     return 4 if isinstance(architecture, architecture_module.Reference) else 1
 
 
-def parameter_count(architecture):
-    """Number of weights of ``architecture.build()``, computed without building it.
+def parameter_count(architecture, n_channels=1):
+    """Number of weights of ``architecture.build(n_channels)``, without building it.
 
     Only for skdae's own architectures; stops counting once past
     :data:`MAX_PARAMETERS` (and then returns a number above it). Raises ValueError
@@ -771,16 +782,19 @@ def parameter_count(architecture):
         if not isinstance(channels, (tuple, list)) or len(channels) != 2:
             raise ValueError(f"channels must be two ints, got {channels!r}")
         c1, c2 = (size("channels", c, 1) for c in channels)
-        return 13 * c1 * c2 + 15 * c1 + c2 + 1
+        k = n_channels
+        return 13 * c1 * c2 + 13 * k * c1 + 2 * c1 + c2 + k
     depth = size("depth", architecture.depth, 2 if _is_residual(architecture) else 1)
     c = size("channels", architecture.channels, 1)
     if _is_residual(architecture):
-        return 19 * c + 1 + (depth - 2) * (9 * c * c + 2 * c)
+        k = n_channels
+        return 18 * k * c + c + k + (depth - 2) * (9 * c * c + 2 * c)
 
     def double_conv(a, b):
         return 9 * a * b + 9 * b * b + 4 * b
 
-    total = double_conv(1, c) + c + 1  # first stage and the 1x1 head
+    # first stage and the 1x1 head
+    total = double_conv(n_channels, c) + c * n_channels + n_channels
     for i in range(depth):
         w, w2 = c * 2**i, c * 2 ** (i + 1)
         total += double_conv(w, w2) + 4 * w2 * w + w + double_conv(2 * w, w)
@@ -800,18 +814,20 @@ def load_model(cls, path, device=None):
     payload = reader.read_payload()
     estimator, architecture = reader.estimator(cls, payload)
     try:
-        n_weights = parameter_count(architecture)
+        parameter_count(architecture)  # the sizes are valid
     except ValueError as exc:
         reader.fail(f"invalid architecture: {exc}")
+    fitted = reader.fitted(payload, estimator, architecture)
+    n_weights = parameter_count(architecture, fitted["n_channels_"])
     if n_weights > MAX_PARAMETERS:
         reader.fail(
             f"its network would have more than {MAX_PARAMETERS} weights "
             f"(architecture {architecture!r})"
         )
-    fitted = reader.fitted(payload, estimator, architecture)
     history = reader.history(payload)
 
     estimator.image_shape_ = tuple(fitted["image_shape_"])
+    estimator.n_channels_ = fitted["n_channels_"]
     estimator.n_features_in_ = fitted["n_features_in_"]
     if "feature_names_in_" in fitted:
         estimator.feature_names_in_ = np.asarray(
@@ -823,7 +839,9 @@ def load_model(cls, path, device=None):
     # the shapes the network needs, from a network without storage
     net = estimator._build_net()
     with torch.device("meta"):
-        expected = PaddedNetwork(clone(architecture)).state_dict()
+        expected = PaddedNetwork(
+            clone(architecture), fitted["n_channels_"]
+        ).state_dict()
     reader.check_module_state(payload["module_state"], expected)
     training_state = payload.get("training_state")
     if training_state is not None:
