@@ -105,6 +105,43 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         inferred: ``image_shape=(1, -1)`` treats each sample as a one-pixel-high
         image, so any 2-D numeric data can be fitted. Ignored for 3-D and 4-D
         input, whose shape says it.
+    channel_axis : "auto", None or int, default="auto"
+        Which axis of the batch ``X`` holds the colour channels. ``"auto"``:
+        2-D (flat) and 3-D ``(n, h, w)`` input is grayscale; 4-D input is
+        channels-first ``(n, c, h, w)``, as torch gives it, when axis 1 has 1,
+        3 or 4 entries, and otherwise channels-last ``(n, h, w, c)``, as image
+        libraries give it, when the last axis has. A shape that fits both, such
+        as ``(n, 3, h, 3)``, is read channels-first; pass ``channel_axis=-1``
+        for the other reading. ``None`` forces grayscale: ``(n, h * w)``,
+        ``(n, h, w)`` or ``(n, 1, h, w)``. An int names the axis of the 4-D
+        batch: ``1`` for ``(n, c, h, w)``, ``-1`` (or 3) for ``(n, h, w, c)``.
+        In a list of images each image is read as a batch of one
+        (``image[np.newaxis]``), so the same number names the same axis.
+        Read at every call: a model fitted on channels-last images denoises
+        channels-first ones after ``set_params(channel_axis=1)``. The network
+        gets as many input and output channels as the training images have
+        (``n_channels_``).
+    patch_size : int, (int, int) or None, default=None
+        Train on random patches of this height and width instead of whole
+        images, as DnCNN trains on 40x40 or 50x50 patches of photographs:
+        every epoch draws fresh patch positions from the training images
+        (an array, or a list of images of any sizes, each at least as large
+        as the patches), so a few hundred photographs give an endless stream
+        of training samples. Noise is drawn afresh for every patch, and
+        targets ``y`` are cut at the same places. The images are stored once;
+        batches of patches are cut as they are needed, so memory does not grow
+        with the number of patches. With ``validation_fraction``, whole images
+        are held out and the same validation patches are used every epoch.
+        ``None`` trains on whole images, which must then all have one size.
+    augment : bool, default=False
+        With ``patch_size``, flip patches at random (horizontally, vertically)
+        and, for square patches, transpose them: the 8 rotations and
+        reflections of a square (4 flips for other patches).
+    patches_per_epoch : int or None, default=None
+        With ``patch_size``, the number of patches one epoch draws. ``None``
+        draws ``ceil(h * w / (ph * pw))`` patches from each training image, as
+        many as cover its area once (21 per 180x180 image for 40x40 patches);
+        an int draws that many, choosing images in proportion to their areas.
     max_epochs : int, default=20
         Number of passes over the training data in :meth:`fit`.
     batch_size : int, default=20
@@ -190,13 +227,17 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     n_iter_ : int
         Number of epochs trained so far.
     image_shape_ : (int, int)
-        Height and width of the training images.
+        Height and width of the training images; with ``patch_size`` and a
+        list of images, of the patches. Flat input to :meth:`transform` must
+        have images of this size.
+    n_channels_ : int
+        Number of channels of the training images (1 for grayscale).
     latent_shape_ : (int, int, int)
         Channels, height and width of the latent code (see :meth:`encode`).
     device_ : str
         Device the network lives on.
     n_features_in_ : int
-        Number of pixels per image.
+        Number of values per training image (pixels times channels).
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during :meth:`fit`, for DataFrame input.
 
@@ -209,10 +250,15 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     Notes
     -----
     Input may be flat ``(n_samples, height * width)`` (as ``fetch_openml`` or
-    ``load_digits`` give), ``(n_samples, height, width)`` or
-    ``(n_samples, 1, height, width)``; outputs have the layout of the input. Any
+    ``load_digits`` give), ``(n_samples, height, width)``,
+    ``(n_samples, channels, height, width)`` or
+    ``(n_samples, height, width, channels)`` (see ``channel_axis``), or a list
+    of images of different sizes; outputs have the layout of the input. Any
     image size works: images are padded (replicating the border) to the multiple
-    the architecture needs (4 for the reference network) and cropped back. Values
+    the architecture needs (4 for the reference network) and cropped back.
+    :meth:`transform` and :meth:`score` accept images of other sizes than
+    those seen in :meth:`fit` (all built-in networks are fully convolutional;
+    a custom network that is not declares ``fully_convolutional = False``). Values
     are expected in [0, 1]: ``transform`` returns images clipped to [0, 1] (the
     reference network ends in a sigmoid), so targets outside that range cannot be
     reproduced (a warning says so); ``transform`` and ``score`` warn about input
@@ -527,11 +573,16 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w) or (n_samples, 1, h, w)
+        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w), \
+(n_samples, c, h, w) or (n_samples, h, w, c), or list of images
             Training input images, values in [0, 1] (noisy, or clean when
-            ``noise`` is set).
-        y : array-like of the same shape as X, or None, default=None
-            Clean target images; ``None`` (or 1-D class labels) means ``X``.
+            ``noise`` is set), in a layout read with ``channel_axis``. A list
+            of images of different sizes needs ``patch_size``; a list of
+            images of one size is stacked.
+        y : array-like of the same shape as X, list of images, or None, \
+default=None
+            Clean target images (a list when ``X`` is one); ``None`` (or 1-D
+            class labels) means ``X``.
 
         Returns
         -------
@@ -549,9 +600,11 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w) or (n_samples, 1, h, w)
-            Training input images.
-        y : array-like of the same shape as X, or None, default=None
+        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w), \
+(n_samples, c, h, w) or (n_samples, h, w, c), or list of images
+            Training input images, as in :meth:`fit`.
+        y : array-like of the same shape as X, list of images, or None, \
+default=None
             Clean target images; ``None`` means ``X``.
 
         Returns
@@ -954,7 +1007,8 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w) or (n_samples, 1, h, w)
+        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w), \
+(n_samples, c, h, w) or (n_samples, h, w, c)
             Images of the size seen in :meth:`fit`.
 
         Returns
@@ -1003,15 +1057,19 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     def score(self, X, y=None):
         """Mean PSNR (dB) of the denoised ``X`` against the clean ``y``.
 
-        Uses :func:`skdae.metrics.psnr` (per image, then averaged); higher is
+        Uses :func:`skdae.metrics.psnr` (per image, then averaged over the
+        images, also for a list of images of different sizes); higher is
         better.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w) or (n_samples, 1, h, w)
-            Noisy images.
-        y : array-like of the same shape as X, or None, default=None
-            Clean images; ``None`` (or 1-D labels) compares with ``X`` itself.
+        X : array-like of shape (n_samples, n_pixels), (n_samples, h, w), \
+(n_samples, c, h, w) or (n_samples, h, w, c), or list of images
+            Noisy images, of any size (as in :meth:`transform`).
+        y : array-like of the same shape as X, list of images, or None, \
+default=None
+            Clean images (a list of images of the same shapes when ``X`` is a
+            list); ``None`` (or 1-D labels) compares with ``X`` itself.
 
         Returns
         -------
