@@ -160,13 +160,13 @@ def from_batch(out, like, channel_axis="auto"):
 def is_image_list(X):
     """Whether ``X`` is a list (or tuple) of images rather than one array-like.
 
-    A list whose elements are arrays (or tensors, or nested lists) of at least
-    two dimensions holds one image per element; a list of rows (numbers, or
-    1-D sequences) is a 2-D array-like as scikit-learn reads it.
+    A list whose elements are arrays, tensors or DataFrames of at least two
+    dimensions holds one image per element, of any sizes. Nested lists of
+    numbers remain a plain array-like, as scikit-learn reads them.
     """
     if not isinstance(X, (list, tuple)) or not len(X):
         return False
-    return all(np.ndim(image) >= 2 for image in X)
+    return all((getattr(image, "ndim", 0) or 0) >= 2 for image in X)
 
 
 def check_same_images(shape, fitted_shape, name):

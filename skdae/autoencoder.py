@@ -253,7 +253,9 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     ``load_digits`` give), ``(n_samples, height, width)``,
     ``(n_samples, channels, height, width)`` or
     ``(n_samples, height, width, channels)`` (see ``channel_axis``), or a list
-    of images of different sizes; outputs have the layout of the input. Any
+    of images of different sizes (a list or tuple of NumPy arrays, tensors or
+    DataFrames, one image each; nested lists of numbers are read as one array,
+    as scikit-learn reads them); outputs have the layout of the input. Any
     image size works: images are padded (replicating the border) to the multiple
     the architecture needs (4 for the reference network) and cropped back.
     :meth:`transform` and :meth:`score` accept images of other sizes than
@@ -1018,7 +1020,8 @@ default=None
             as features for another estimator.
         """
         self._require("encode")
-        X, batch, _ = self._check_images(X, reset=False)
+        # codes are features of one length: images of the size seen in fit
+        X, batch, _ = self._check_images(X, reset=False, any_size=False)
         out = self._map_batches(batch, lambda module, x: module.encode(x), X.dtype)
         return out.reshape(len(out), -1)
 
