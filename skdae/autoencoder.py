@@ -405,7 +405,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             batch, shape = to_batch(X, None, self.channel_axis)
         if not reset:
             self._check_channels(batch.shape[1], "X")
-            if tuple(shape) != tuple(self.image_shape_) or X.ndim == 2:
+            if tuple(shape) != tuple(self.image_shape_):
                 if not (any_size and self.net_.module_.fully_convolutional):
                     check_same_images(shape, self.image_shape_, "X")
                 return X, batch, shape  # images of another size: no pixel count

@@ -153,3 +153,13 @@ def test_fit_on_a_list_of_same_size_images_stacks_them():
 def test_fit_on_mixed_sizes_needs_patch_size():
     with pytest.raises(ValueError, match="different sizes.*Set patch_size"):
         DenoisingAutoencoder(**FAST).fit([np.zeros((8, 8)), np.zeros((9, 8))])
+
+
+def test_flat_input_still_checks_feature_names():
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(
+        make_blob_images(8, height=4, width=4), columns=[f"p{i}" for i in range(16)]
+    )
+    dae = DenoisingAutoencoder(**FAST).fit(X)
+    with pytest.raises(ValueError, match="feature names should match"):
+        dae.transform(X.rename(columns={"p0": "q"}))
