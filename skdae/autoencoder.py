@@ -14,7 +14,11 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch.callbacks import ProgressBar
 
@@ -38,6 +42,7 @@ from ._padding import PaddedNetwork
 from ._param_validation import ChannelAxis, ImageShape, PatchSize, SubclassOf
 from ._random import child_seed, draw_seed
 from ._tensors import as_array_like, tensor_copy
+from ._tiling import tiled_apply
 from ._training import DenoisingNet, EpochGuard, HoldOut, ImagePairs, PatchPairs
 from .architectures import ARCHITECTURES, BaseArchitecture, resolve_architecture
 from .losses import LOSSES, resolve_loss
@@ -142,6 +147,18 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         draws ``ceil(h * w / (ph * pw))`` patches from each training image, as
         many as cover its area once (21 per 180x180 image for 40x40 patches);
         an int draws that many, choosing images in proportion to their areas.
+    tile_size : int, (int, int) or None, default=None
+        Denoise images in overlapping tiles of this size (height, width) at
+        :meth:`transform` and :meth:`score` time, blended back without seams
+        (neighbouring tiles overlap by an eighth of the tile size, weighted by a
+        raised-cosine window). Memory is
+        then bounded by a batch of tiles (about a megapixel) plus the output,
+        whatever the image size: use it for photographs of many megapixels. The
+        result matches whole-image denoising to within float rounding when the
+        network's receptive-field radius is at most a quarter of the overlap
+        (in PSNR, within 0.01 dB in skdae's tests). ``None`` denoises whole
+        images. Read at every call, so ``set_params(tile_size=256)`` on a fitted
+        model changes how the next :meth:`transform` runs.
     max_epochs : int, default=20
         Number of passes over the training data in :meth:`fit`.
     batch_size : int, default=20
@@ -299,6 +316,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         "image_shape": [None, ImageShape()],
         "channel_axis": [StrOptions({"auto"}), None, ChannelAxis()],
         "patch_size": [None, PatchSize()],
+        "tile_size": [None, PatchSize()],
         "augment": ["boolean"],
         "patches_per_epoch": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -329,6 +347,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         patch_size=None,
         augment=False,
         patches_per_epoch=None,
+        tile_size=None,
         max_epochs=20,
         batch_size=20,
         lr=1e-3,
@@ -353,6 +372,7 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self.patch_size = patch_size
         self.augment = augment
         self.patches_per_epoch = patches_per_epoch
+        self.tile_size = tile_size
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -891,16 +911,8 @@ default=None
                 chunk = batch[start : start + size]
                 with torch.inference_mode():
                     result = fn(module, tensor_copy(chunk, np.float32).to(device))
-                    finite = bool(torch.isfinite(result).all())
                     result = result.cpu().numpy()
-                if not finite:
-                    raise ValueError(
-                        f"The network's output holds NaN or infinity for {name} "
-                        f"values in [{float(chunk.min()):.3g}, "
-                        f"{float(chunk.max()):.3g}]: values far outside [0, 1] "
-                        "overflow its float32 arithmetic. Images are expected in "
-                        "[0, 1]."
-                    )
+                _check_finite_output(result, chunk, name)
                 consume(start, result)
         finally:
             module.train(was_training)
@@ -925,7 +937,41 @@ default=None
         each chunk of ``inference_batch_size`` images: the one place where
         :meth:`transform` and :meth:`score` run the network on images.
         """
-        self._for_each_chunk(batch, _denoise, consume)
+        if self.tile_size is None:
+            self._for_each_chunk(batch, _denoise, consume)
+            return
+        # read at every call (set_params on a fitted model): checked here too
+        validate_parameter_constraints(
+            {"tile_size": self._parameter_constraints["tile_size"]},
+            {"tile_size": self.tile_size},
+            caller_name=type(self).__name__,
+        )
+        module = self.net_.module_
+        was_training = module.training
+        module.eval()
+        tile_h, tile_w = (
+            (self.tile_size, self.tile_size)
+            if isinstance(self.tile_size, numbers.Integral)
+            else self.tile_size
+        )
+        # about a megapixel of tiles per forward pass (the network's feature
+        # maps are tens of times larger than its input)
+        tiles_per_pass = max(1, 2**20 // (tile_h * tile_w * batch.shape[1]))
+        try:
+            for i in range(len(batch)):
+                # tiled_apply copies each batch of tiles: a user's network may
+                # write to its input without touching the caller's array
+                result = tiled_apply(
+                    lambda x: _denoise(module, x),
+                    batch[i],
+                    tile_size=(tile_h, tile_w),
+                    batch_size=tiles_per_pass,
+                    device=self.net_.device,
+                )
+                _check_finite_output(result, batch[i : i + 1], "X")
+                consume(i, result[np.newaxis])
+        finally:
+            module.train(was_training)
 
     def _denoise_batch(self, batch, dtype):
         """The denoised ``batch`` (n, c, h, w), clipped to [0, 1], as ``dtype``."""
@@ -1237,6 +1283,17 @@ def _short_list(values, limit=4):
     """``values`` as text, at most ``limit`` of them."""
     text = ", ".join(str(tuple(v)) for v in values[:limit])
     return text + (", ..." if len(values) > limit else "")
+
+
+def _check_finite_output(result, images, name):
+    """Raise if the network's output ``result`` for ``images`` is not finite."""
+    if not np.isfinite(result).all():
+        raise ValueError(
+            f"The network's output holds NaN or infinity for {name} values in "
+            f"[{float(images.min()):.3g}, {float(images.max()):.3g}]: values far "
+            "outside [0, 1] overflow its float32 arithmetic. Images are expected "
+            "in [0, 1]."
+        )
 
 
 def _denoise(module, x):
