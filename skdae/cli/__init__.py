@@ -23,14 +23,14 @@ import argparse
 import sys
 
 from .. import __version__
-from . import _demo, _denoise
+from . import _demo, _denoise, _train
 from ._arguments import HelpFormatter
 from ._errors import CLIError
 
 __all__ = ["main"]
 
 #: The subcommands, in the order ``skdae --help`` lists them.
-_SUBCOMMANDS = (_demo, _denoise)
+_SUBCOMMANDS = (_demo, _train, _denoise)
 
 
 def _build_parser():
