@@ -197,7 +197,8 @@ class _Model:
         )
 
     def describe(self):
-        return "grayscale" if self.n_channels == 1 else f"{self.n_channels}-channel"
+        names = {1: "grayscale", 3: "colour"}
+        return names.get(self.n_channels, f"{self.n_channels}-channel")
 
     def check_size(self, size, path):
         if not self.any_size and tuple(size) != self.image_shape:
