@@ -280,18 +280,20 @@ def test_inputs_with_the_same_name(gray_model, photos, tmp_path, capsys):
         ["--device", "gpu"],
     ],
 )
-def test_denoise_usage_errors_exit_2(gray_model, photos, tmp_path, extra, capsys):
+def test_denoise_usage_errors_exit_2(photos, tmp_path, extra, capsys):
+    model = tmp_path / "missing.skdae"  # usage is checked first
     with pytest.raises(SystemExit) as exc:
-        _denoise(gray_model, photos / "scan.png", output=tmp_path / "o", extra=extra)
+        _denoise(model, photos / "scan.png", output=tmp_path / "o", extra=extra)
     assert exc.value.code == 2
     assert extra[0] in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
 
 
-def test_unknown_input_format_exits_2(gray_model, tmp_path):
+def test_unknown_input_format_exits_2(tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "m.skdae").write_bytes(b"")
     with pytest.raises(SystemExit) as exc:
-        _denoise(gray_model, tmp_path / "notes.txt", output=tmp_path / "o")
+        _denoise(tmp_path / "m.skdae", tmp_path / "notes.txt", output=tmp_path / "o")
     assert exc.value.code == 2
 
 
@@ -388,3 +390,26 @@ def test_train_and_denoise_are_in_the_help(capsys):
     for flag in ("--patch-size", "--noise", "--level", "--architecture", "--epochs"):
         assert flag in text
     assert "25/255" in text and "(default: residual)" in text
+
+
+def test_documented_command_lines_parse():
+    """Every skdae command line of the README and the user guide is valid."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    from skdae import cli
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "README.md").read_text() + (
+        root / "docs" / "user_guide.rst"
+    ).read_text()
+    lines = re.findall(
+        r"^\s*(?:\.venv/bin/)?skdae (?:train|denoise|demo)\b.*$", text, re.M
+    )
+    assert sum("skdae train" in line for line in lines) >= 3
+    assert sum("skdae denoise" in line for line in lines) >= 4
+    parser = cli._build_parser()
+    for line in lines:
+        words = shlex.split(line.split("#")[0])
+        parser.parse_args(words[words.index("skdae") + 1 :])  # exits 2 if invalid
