@@ -107,9 +107,11 @@ def test_train_options_reach_the_model(photos, tmp_path, capsys):
     assert model.architecture == "reference"
 
 
-def test_train_glob_pattern(photos, tmp_path):
+def test_train_glob_pattern_into_a_new_folder(photos, tmp_path):
     pattern = str(photos / "gray" / "[01].png")
-    assert _train([pattern], tmp_path / "m.skdae", "--patches-per-epoch", "4") == 0
+    model = tmp_path / "new" / "folder" / "m.skdae"
+    assert _train([pattern], model, "--patches-per-epoch", "4") == 0
+    assert model.is_file()
 
 
 # --------------------------------------------------------------------------- #

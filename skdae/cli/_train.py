@@ -283,6 +283,7 @@ def run(args, parser):
         raise CLIError(_with_flags(str(exc))) from None
     seconds = time.perf_counter() - start
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         dae.save(output)
     except (OSError, ValueError) as exc:
         raise CLIError(f"could not write {output}: {exc}") from None
