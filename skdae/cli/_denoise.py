@@ -402,7 +402,10 @@ def run(args, parser):
     device = resolve_device(parser, args.device)
     estimator = _load_model(args.model, device)
     if args.tile is not None:
-        estimator.set_params(tile_size=args.tile)
+        try:
+            estimator.set_params(tile_size=args.tile)
+        except ValueError as exc:
+            raise CLIError(f"--tile {args.tile}: {exc}") from None
     model = _Model.of(estimator)
 
     kept = 0
