@@ -237,6 +237,8 @@ def test_missing_and_unreadable_inputs_stop_before_any_output(
     missing = tmp_path / "missing.png"
     assert _denoise(gray_model, photos / "scan.png", missing, output=out) == 1
     assert "does not exist" in _one_line_error(capsys)
+    assert _denoise(gray_model, tmp_path / "no_folder", output=out) == 1
+    assert "does not exist" in _one_line_error(capsys)
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff not really a JPEG")
     # a readable image before the broken one: nothing is written for it either

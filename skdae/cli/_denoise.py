@@ -134,8 +134,8 @@ def _expand(parser, paths):
                 raise CLIError(f"INPUT folder {path} holds no {_SUFFIXES} files")
             files.extend(found)
             continue
-        _check_suffix(parser, path, "INPUT")
         check_input_file(path, "INPUT")
+        _check_suffix(parser, path, "INPUT")
         files.append(path)
     return files
 
