@@ -732,10 +732,16 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
             Flat images.
         """
         self._require("decode")
-        codes = check_array(
-            as_array_like(codes), dtype=_FLOATS, input_name="codes", estimator=self
-        )
         n_code = int(np.prod(self.latent_shape_))
+        codes = as_array_like(codes)
+        if len(getattr(codes, "shape", ())) == 2 and codes.shape[1] == 0:
+            # before check_array, whose error for a DataFrame without columns
+            # names no problem
+            raise ValueError(
+                f"codes have 0 features (shape={tuple(codes.shape)}) but the latent "
+                f"code of this model has {n_code} (latent_shape_={self.latent_shape_})."
+            )
+        codes = check_array(codes, dtype=_FLOATS, input_name="codes", estimator=self)
         if codes.shape[1] != n_code:
             raise ValueError(
                 f"codes have {codes.shape[1]} features but the latent code of this "

@@ -1,11 +1,14 @@
-"""Shared fixtures: small synthetic images and the location of real MNIST."""
+"""Shared fixtures: small synthetic images, one fitted model, real MNIST."""
 
 from pathlib import Path
 
 import matplotlib
-import numpy as np
 import pytest
 import torch
+
+from skdae import DenoisingAutoencoder, GaussianNoise
+
+from ._helpers import make_blob_images
 
 matplotlib.use("Agg")
 
@@ -17,20 +20,6 @@ torch.set_num_threads(1)
 MNIST_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 #: ../shared/data/natural: Train400, Set12, Kodak24 and LIVE1 as PNG files
 NATURAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "natural"
-
-
-def make_blob_images(n, height=12, width=12, seed=0):
-    """``n`` smooth images (one or two Gaussian blobs) in [0, 1], flat float64."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:height, 0:width]
-    images = np.zeros((n, height, width))
-    for image in images:
-        for _ in range(rng.integers(1, 3)):
-            cy, cx = rng.uniform(0, height), rng.uniform(0, width)
-            s = rng.uniform(1.5, 3.0)
-            image += np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * s**2))
-    images /= images.max(axis=(1, 2), keepdims=True)
-    return images.reshape(n, -1)
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +41,22 @@ def natural_dir():
     if not (NATURAL_DIR / "set12").is_dir():
         pytest.skip(f"the natural images were not found at {NATURAL_DIR}")
     return NATURAL_DIR
+
+
+@pytest.fixture(scope="session")
+def fitted_dae(blobs):
+    """A DenoisingAutoencoder fitted on the ``blobs`` training images (12x12).
+
+    Trained with Gaussian noise (sigma 0.3) for 4 epochs, on the CPU. Shared by
+    every module that needs some fitted model: tests must not change it (no
+    fit, partial_fit or set_params); a test that needs its own configuration or
+    changes the model fits one of its own.
+    """
+    X_train, _ = blobs
+    return DenoisingAutoencoder(
+        noise=GaussianNoise(0.3),
+        max_epochs=4,
+        batch_size=10,
+        random_state=0,
+        device="cpu",
+    ).fit(X_train)

@@ -23,7 +23,7 @@ from skdae.architectures._registry import OWN_NETWORKS
 from skdae.metrics import psnr
 from skdae.networks import ReferenceAutoencoder
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 SMALL = {
     "reference": Reference(channels=(8, 16)),

@@ -15,49 +15,38 @@ from skdae import DenoisingAutoencoder, GaussianNoise
 from skdae.metrics import psnr
 from skdae.noise import BaseNoise
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 # CPU: bit-identical results for the same seed are a CPU promise (cuDNN may
 # pick non-deterministic kernels); CUDA has its own tests, marked gpu
 FAST = dict(max_epochs=2, batch_size=16, random_state=0, device="cpu")
 
 
-@pytest.fixture(scope="module")
-def fitted(blobs):
-    X_train, _ = blobs
-    dae = DenoisingAutoencoder(
-        noise=GaussianNoise(0.3),
-        max_epochs=4,
-        batch_size=10,
-        random_state=0,
-        device="cpu",
-    )
-    return dae.fit(X_train)
-
-
 # --------------------------------------------------------------- learning
-def test_training_loss_drops(fitted):
-    losses = fitted.history_[:, "train_loss"]
-    assert len(losses) == 4 == fitted.n_iter_
+def test_training_loss_drops(fitted_dae):
+    losses = fitted_dae.history_[:, "train_loss"]
+    assert len(losses) == 4 == fitted_dae.n_iter_
     assert losses[-1] < 0.7 * losses[0]
 
 
-def test_denoising_beats_noisy_input(fitted, blobs):
+def test_denoising_beats_noisy_input(fitted_dae, blobs):
     _, X_test = blobs
     noisy = GaussianNoise(0.3, random_state=1).transform(X_test)
-    assert fitted.score(noisy, X_test) > psnr(X_test, noisy) + 3.0
+    assert fitted_dae.score(noisy, X_test) > psnr(X_test, noisy) + 3.0
 
 
-def test_score_is_mean_psnr_of_transform(fitted, blobs):
+def test_score_is_mean_psnr_of_transform(fitted_dae, blobs):
     _, X_test = blobs
     noisy = GaussianNoise(0.3, random_state=1).transform(X_test)
-    assert fitted.score(noisy, X_test) == pytest.approx(
-        psnr(X_test, fitted.transform(noisy))
+    assert fitted_dae.score(noisy, X_test) == pytest.approx(
+        psnr(X_test, fitted_dae.transform(noisy))
     )
     # y=None and 1-D labels both mean "compare with X"
-    assert fitted.score(X_test) == pytest.approx(psnr(X_test, fitted.transform(X_test)))
+    assert fitted_dae.score(X_test) == pytest.approx(
+        psnr(X_test, fitted_dae.transform(X_test))
+    )
     labels = np.zeros(len(X_test))
-    assert fitted.score(X_test, labels) == fitted.score(X_test)
+    assert fitted_dae.score(X_test, labels) == fitted_dae.score(X_test)
 
 
 def test_fit_with_explicit_targets(blobs):
@@ -72,29 +61,29 @@ def test_fit_with_explicit_targets(blobs):
 # ----------------------------------------------------------- shapes, dtypes
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("layout", ["flat", "3d", "4d"])
-def test_layout_and_dtype_preserved(fitted, blobs, dtype, layout):
+def test_layout_and_dtype_preserved(fitted_dae, blobs, dtype, layout):
     X = blobs[1].astype(dtype)
     shaped = {"flat": X, "3d": X.reshape(-1, 12, 12), "4d": X.reshape(-1, 1, 12, 12)}
     Xin = shaped[layout]
-    out = fitted.transform(Xin)
+    out = fitted_dae.transform(Xin)
     assert out.shape == Xin.shape and out.dtype == dtype
     assert np.all((out >= 0) & (out <= 1))
     np.testing.assert_allclose(
-        out.reshape(len(X), -1), fitted.transform(blobs[1]), atol=1e-6
+        out.reshape(len(X), -1), fitted_dae.transform(blobs[1]), atol=1e-6
     )
 
 
-def test_integer_input_gives_float64(fitted):
+def test_integer_input_gives_float64(fitted_dae):
     X = (make_blob_images(5) > 0.5).astype(np.int64)
-    assert fitted.transform(X).dtype == np.float64
+    assert fitted_dae.transform(X).dtype == np.float64
 
 
-def test_input_never_modified(fitted, blobs):
+def test_input_never_modified(fitted_dae, blobs):
     X = blobs[1].copy()
     X_ro = X.copy()
     X_ro.setflags(write=False)
-    fitted.transform(X_ro)
-    fitted.score(X_ro, X_ro)
+    fitted_dae.transform(X_ro)
+    fitted_dae.score(X_ro, X_ro)
     DenoisingAutoencoder(noise=GaussianNoise(0.5), max_epochs=1, random_state=0).fit(
         X_ro
     )
@@ -128,14 +117,16 @@ def test_tabular_data_as_row_images():
     assert dae.transform(X).shape == (30, 7)
 
 
-def test_encode_decode(fitted, blobs):
+def test_encode_decode(fitted_dae, blobs):
     X = blobs[1]
-    codes = fitted.encode(X)
-    assert fitted.latent_shape_ == (64, 3, 3)
+    codes = fitted_dae.encode(X)
+    assert fitted_dae.latent_shape_ == (64, 3, 3)
     assert codes.shape == (len(X), 64 * 3 * 3)
-    np.testing.assert_allclose(fitted.decode(codes), fitted.transform(X), atol=1e-6)
+    np.testing.assert_allclose(
+        fitted_dae.decode(codes), fitted_dae.transform(X), atol=1e-6
+    )
     with pytest.raises(ValueError, match="latent code"):
-        fitted.decode(codes[:, :10])
+        fitted_dae.decode(codes[:, :10])
 
 
 # -------------------------------------------------------------- bad input
@@ -156,11 +147,11 @@ def test_bad_input_raises_clear_error(X, match):
         DenoisingAutoencoder(**FAST).fit(X)
 
 
-def test_wrong_size_at_transform(fitted):
+def test_wrong_size_at_transform(fitted_dae):
     with pytest.raises(ValueError, match="144 features"):
-        fitted.transform(np.zeros((3, 100)))
+        fitted_dae.transform(np.zeros((3, 100)))
     with pytest.raises(ValueError, match="12x12 images were expected"):
-        fitted.transform(np.zeros((3, 10, 10)))
+        fitted_dae.transform(np.zeros((3, 10, 10)))
 
 
 def test_targets_must_match(blobs):
@@ -334,12 +325,12 @@ def test_clone_get_set_params():
     assert twin.noise is not dae.noise and twin.get_params()["noise__sigma"] == 0.1
 
 
-def test_pickle_round_trip(fitted, blobs):
-    restored = pickle.loads(pickle.dumps(fitted))
+def test_pickle_round_trip(fitted_dae, blobs):
+    restored = pickle.loads(pickle.dumps(fitted_dae))
     np.testing.assert_array_equal(
-        restored.transform(blobs[1]), fitted.transform(blobs[1])
+        restored.transform(blobs[1]), fitted_dae.transform(blobs[1])
     )
-    assert restored.history_[:, "train_loss"] == fitted.history_[:, "train_loss"]
+    assert restored.history_[:, "train_loss"] == fitted_dae.history_[:, "train_loss"]
     assert restored.device_ == "cpu"
 
 
@@ -389,98 +380,3 @@ def test_cuda_fit_then_cpu_unpickle(blobs, tmp_path):
         check=True,
         env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
     )
-
-
-# ------------------------------------------------------ interrupts, divergence
-class _InterruptAt(Callback):
-    """Raise KeyboardInterrupt at a given (epoch, batch); record epoch-end weights."""
-
-    def __init__(self, epoch, batch):
-        self.epoch = epoch
-        self.batch = batch
-
-    def initialize(self):
-        self.weights = {}
-        self.seen = 0
-        return self
-
-    def on_epoch_begin(self, net, **kwargs):
-        self.seen = 0
-
-    def on_batch_end(self, net, training=False, **kwargs):
-        self.seen += training
-        if len(net.history) == self.epoch and self.seen == self.batch:
-            raise KeyboardInterrupt
-
-    def on_epoch_end(self, net, **kwargs):
-        state = net.module_.state_dict()
-        self.weights[len(net.history)] = {k: v.clone() for k, v in state.items()}
-
-
-def test_keyboard_interrupt_keeps_last_finished_epoch():
-    X = make_blob_images(64)
-    dae = DenoisingAutoencoder(
-        callbacks=[("stop", _InterruptAt(epoch=3, batch=2))],
-        max_epochs=5,
-        batch_size=16,
-        random_state=0,
-    )
-    with pytest.warns(UserWarning, match="interrupted.*epoch 3.*epoch 2"):
-        dae.fit(X)
-    assert dae.n_iter_ == 2 and len(dae.history_) == 2
-    saved = dict(dae.net_.callbacks_)["stop"].weights[2]
-    for key, value in dae.net_.module_.state_dict().items():
-        assert torch.equal(value, saved[key])
-    assert np.all(np.isfinite(dae.transform(X)))
-    dae.set_params(callbacks=None).partial_fit(X)  # resumes from there
-    assert dae.n_iter_ == 3
-
-
-def test_keyboard_interrupt_with_validation_keeps_last_finished_epoch():
-    # weights and history describe the same epoch, even when an earlier epoch
-    # had a better validation loss (resuming must follow the uninterrupted run)
-    X = make_blob_images(64)
-    stop = _InterruptAt(epoch=4, batch=1)
-    dae = DenoisingAutoencoder(
-        callbacks=[("stop", stop)],
-        validation_fraction=0.25,
-        max_epochs=6,
-        batch_size=16,
-        random_state=0,
-    )
-    with pytest.warns(UserWarning, match="epoch 4.*epoch 3, the last finished"):
-        dae.fit(X)
-    assert dae.n_iter_ == 3
-    saved = dict(dae.net_.callbacks_)["stop"].weights[3]
-    for key, value in dae.net_.module_.state_dict().items():
-        assert torch.equal(value, saved[key])
-
-
-def test_ctrl_c_still_warns_with_early_stopping_on():
-    X = make_blob_images(60)
-    dae = DenoisingAutoencoder(
-        validation_fraction=0.25,
-        early_stopping=True,
-        callbacks=[("stop", _InterruptAt(epoch=2, batch=1))],
-        **{**FAST, "max_epochs": 5},
-    )
-    with pytest.warns(UserWarning, match="interrupted"):
-        dae.fit(X)
-    assert dae.n_iter_ == 1
-
-
-def test_divergence_raises_clear_error():
-    X = make_blob_images(64)
-    # a huge learning rate with plain SGD blows the weights up to inf/NaN
-    dae = DenoisingAutoencoder(
-        optimizer=torch.optim.SGD,
-        lr=1e20,
-        max_epochs=3,
-        batch_size=16,
-        random_state=0,
-    )
-    with pytest.raises(FloatingPointError, match="diverged.*Lower the learning rate"):
-        dae.fit(X)
-    # the model learnt nothing usable: it is not fitted
-    with pytest.raises(NotFittedError):
-        dae.transform(X)

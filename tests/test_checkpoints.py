@@ -16,7 +16,7 @@ from skdae import DenoisingAutoencoder, GaussianNoise, NoiseMixture, SaltPepperN
 from skdae._model_files import write_atomically
 from skdae.noise import BaseNoise
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +24,16 @@ def X():
     return make_blob_images(16, 8, 8)
 
 
-@pytest.fixture(scope="module")
-def model(X):
-    return DenoisingAutoencoder(
-        max_epochs=1, batch_size=8, random_state=0, device="cpu"
-    ).fit(X)
+BAD_PATHS = ["missing folder", "directory", "empty"]
+
+
+def _bad_path(tmp_path, kind):
+    """A path no model file can be written to: one of ``BAD_PATHS``."""
+    return {
+        "missing folder": tmp_path / "nowhere" / "m.skdae",
+        "directory": tmp_path,
+        "empty": "",
+    }[kind]
 
 
 def _leftovers(folder):
@@ -78,9 +83,9 @@ def test_failed_write_leaves_the_old_file(tmp_path):
     assert _leftovers(tmp_path) == []
 
 
-def test_save_on_a_full_disk(model, tmp_path, monkeypatch):
+def test_save_on_a_full_disk(fitted_dae, tmp_path, monkeypatch):
     target = tmp_path / "model.skdae"
-    model.save(target)
+    fitted_dae.save(target)
     before = target.read_bytes()
 
     def full_disk(obj, file, *args, **kwargs):
@@ -89,32 +94,28 @@ def test_save_on_a_full_disk(model, tmp_path, monkeypatch):
 
     monkeypatch.setattr(torch, "save", full_disk)
     with pytest.raises(OSError, match="disk is full") as info:
-        model.save(target)
+        fitted_dae.save(target)
     assert info.value.errno == errno.ENOSPC
     assert str(target) in str(info.value)
     assert target.read_bytes() == before  # intact, not a 0-byte file
     assert _leftovers(tmp_path) == []
     with pytest.raises(OSError, match="disk is full"):
-        model.save(tmp_path / "new.skdae")
+        fitted_dae.save(tmp_path / "new.skdae")
     assert not (tmp_path / "new.skdae").exists()
 
 
-def test_saved_file_has_the_usual_permissions(model, tmp_path):
+def test_saved_file_has_the_usual_permissions(fitted_dae, tmp_path):
     mask = os.umask(0)
     os.umask(mask)
-    path = model.save(tmp_path / "model.skdae")
+    path = fitted_dae.save(tmp_path / "model.skdae")
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
-@pytest.mark.parametrize("kind", ["missing folder", "directory", "empty"])
-def test_save_to_a_bad_path(model, tmp_path, kind):
-    path = {
-        "missing folder": tmp_path / "nowhere" / "m.skdae",
-        "directory": tmp_path,
-        "empty": "",
-    }[kind]
+@pytest.mark.parametrize("kind", BAD_PATHS)
+def test_save_to_a_bad_path(fitted_dae, tmp_path, kind):
+    path = _bad_path(tmp_path, kind)
     with pytest.raises((OSError, ValueError)) as info:
-        model.save(path)
+        fitted_dae.save(path)
     assert (
         ("empty" in str(info.value))
         if kind == "empty"
@@ -123,13 +124,9 @@ def test_save_to_a_bad_path(model, tmp_path, kind):
 
 
 # ------------------------------------------------------- checkpoint checks
-@pytest.mark.parametrize("kind", ["missing folder", "directory", "empty"])
+@pytest.mark.parametrize("kind", BAD_PATHS)
 def test_bad_checkpoint_path_fails_before_training(X, tmp_path, kind):
-    path = {
-        "missing folder": tmp_path / "nowhere" / "ckpt.skdae",
-        "directory": tmp_path,
-        "empty": "",
-    }[kind]
+    path = _bad_path(tmp_path, kind)
     dae = DenoisingAutoencoder(max_epochs=1, random_state=0, checkpoint_path=path)
     with pytest.raises((OSError, ValueError), match="checkpoint_path"):
         dae.fit(X)

@@ -12,7 +12,7 @@ import pytest
 from skdae import cli
 from skdae.cli import _demo, main
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 
 @pytest.fixture(scope="module")

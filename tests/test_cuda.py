@@ -14,8 +14,9 @@ from skorch.callbacks import Callback, GradientNormClipping, LRScheduler
 
 import skdae
 from skdae import DenoisingAutoencoder, GaussianNoise, SaltPepperNoise
+from skdae.metrics import psnr
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
@@ -76,7 +77,21 @@ def test_graph_replay_matches_eager_training(X, architecture):
         graphed.history_[:, "train_loss"], eager.history_[:, "train_loss"], rtol=2e-3
     )
     np.testing.assert_allclose(graphed.transform(X), eager.transform(X), atol=2e-3)
-    assert graphed.score(X) > 10
+
+
+@pytest.mark.gpu
+@needs_cuda
+@pytest.mark.parametrize("architecture", ["reference", "residual", "unet"])
+def test_graph_replay_training_denoises(X, architecture):
+    """Trained under graphs, the model beats its noisy input by 2 dB.
+
+    The baseline is the noisy input itself (12.9 dB here; an all-zero output
+    scores 10.5 dB). Eager training on the CPU with these settings beats it by
+    4.7 (reference), 10 (residual) and 7 dB (U-Net) after 8 epochs.
+    """
+    noisy = GaussianNoise(0.3, random_state=1).transform(X)
+    dae = _fit(X, architecture=architecture, epochs=8)
+    assert dae.score(noisy, X) > psnr(X, noisy) + 2.0
 
 
 @pytest.mark.gpu

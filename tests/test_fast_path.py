@@ -18,7 +18,7 @@ from skdae._random import child_seed, draw_seed, torch_generator
 from skdae._training import _use_channels_last
 from skdae.architectures import Reference
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 BATCH = 16
 SIGMA = 0.4

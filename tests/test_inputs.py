@@ -14,7 +14,7 @@ from skdae import DenoisingAutoencoder, GaussianNoise, SaltPepperNoise
 from skdae.metrics import make_denoising_scorer, mse, psnr, ssim
 from skdae.noise import BaseNoise
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 FAST = dict(max_epochs=1, batch_size=16, random_state=0, device="cpu")
 
@@ -43,12 +43,8 @@ class InPlaceNoise(BaseNoise):
 
 @pytest.fixture(scope="module")
 def images():
-    return make_blob_images(40, height=8, width=8, seed=1).astype(np.float32)
-
-
-@pytest.fixture(scope="module")
-def fitted(images):
-    return DenoisingAutoencoder(noise=GaussianNoise(0.2), **FAST).fit(images)
+    """40 images of the size the shared ``fitted_dae`` was fitted on (12x12)."""
+    return make_blob_images(40, seed=1).astype(np.float32)
 
 
 @pytest.fixture
@@ -109,17 +105,17 @@ def test_tensors_are_copies():
 
 
 # ------------------------------------------------------------ extreme values
-def test_transform_refuses_values_the_network_cannot_compute(fitted, images):
+def test_transform_refuses_values_the_network_cannot_compute(fitted_dae, images):
     X = np.full_like(images[:4], 3.0e38)
     with pytest.raises(ValueError, match=r"3e\+38") as info:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # out-of-range warning
-            fitted.transform(X)
+            fitted_dae.transform(X)
     assert "[0, 1]" in str(info.value)
     with pytest.raises(ValueError, match="float32"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            fitted.score(X, images[:4])
+            fitted_dae.score(X, images[:4])
 
 
 def test_psnr_and_ssim_on_huge_values_are_computed_without_warnings():
@@ -150,7 +146,7 @@ def test_ssim_raises_where_huge_values_leave_it_undefined():
 
 
 # ---------------------------------------------------------------- tensors
-def test_tensors_requiring_grad_are_accepted_everywhere(images, fitted):
+def test_tensors_requiring_grad_are_accepted_everywhere(images, fitted_dae):
     X = torch.tensor(images, requires_grad=True)
     Xa = images
     dae = DenoisingAutoencoder(**FAST).fit(X)
@@ -167,27 +163,27 @@ def test_tensors_requiring_grad_are_accepted_everywhere(images, fitted):
     assert mse(X, X) == 0.0
     noise = GaussianNoise(0.1, random_state=0)
     np.testing.assert_array_equal(noise.fit(X).transform(X), noise.transform(Xa))
-    assert np.isfinite(make_denoising_scorer(noise=noise)(fitted, X, X))
+    assert np.isfinite(make_denoising_scorer(noise=noise)(fitted_dae, X, X))
     assert not X.grad  # nothing was computed through the caller's graph
 
 
 # -------------------------------------------------- images on another scale
-def test_transform_warns_about_images_on_another_scale(fitted, images):
+def test_transform_warns_about_images_on_another_scale(fitted_dae, images):
     with pytest.warns(UserWarning, match=r"divided by 255"):
-        fitted.transform(np.round(images * 255).astype(np.uint8))
+        fitted_dae.transform(np.round(images * 255).astype(np.uint8))
     with pytest.warns(UserWarning, match=r"divided by 16\b"):
-        fitted.transform(np.round(images * 16))
+        fitted_dae.transform(np.round(images * 16))
     with pytest.warns(UserWarning, match="0..255"):
-        fitted.score(images * 255, images)
+        fitted_dae.score(images * 255, images)
 
 
-def test_noisy_input_in_range_does_not_warn(fitted, images):
+def test_noisy_input_in_range_does_not_warn(fitted_dae, images):
     noisy = GaussianNoise(0.5, clip=False, random_state=0).transform(images)
     assert noisy.min() < -0.5 and noisy.max() > 1.5  # clearly out of [0, 1]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fitted.transform(noisy)
-        fitted.transform(images)
+        fitted_dae.transform(noisy)
+        fitted_dae.transform(images)
 
 
 def test_fit_hint_names_the_actual_maximum():
@@ -208,25 +204,25 @@ def test_noise_models_warn_about_out_of_range_input(noise):
 
 
 # ------------------------------------------------------------- image sizes
-def test_single_image_given_as_2d_array_is_explained(fitted):
-    with pytest.raises(ValueError, match="is expecting 64 features") as info:
-        fitted.transform(np.zeros((16, 16)))
+def test_single_image_given_as_2d_array_is_explained(fitted_dae):
+    with pytest.raises(ValueError, match="is expecting 144 features") as info:
+        fitted_dae.transform(np.zeros((16, 16)))
     message = str(info.value)
-    assert "8x8 images" in message
+    assert "12x12 images" in message
     assert "16x16" in message and "np.newaxis" in message
     # following the hint gives the sizes plainly
-    with pytest.raises(ValueError, match=r"^X holds 16x16 images but 8x8 images"):
-        fitted.transform(np.zeros((16, 16))[np.newaxis])
+    with pytest.raises(ValueError, match=r"^X holds 16x16 images but 12x12 images"):
+        fitted_dae.transform(np.zeros((16, 16))[np.newaxis])
 
 
 # ----------------------------------------------------------- score memory
-def test_score_memory_is_bounded_by_the_chunk_size(fitted):
-    X = make_blob_images(4096, height=8, width=8, seed=2).astype(np.float32)
+def test_score_memory_is_bounded_by_the_chunk_size(fitted_dae):
+    X = make_blob_images(4096, seed=2).astype(np.float32)
     with skdae.config_context(inference_batch_size=256):
-        fitted.score(X[:10], X[:10])  # warm-up
+        fitted_dae.score(X[:10], X[:10])  # warm-up
         tracemalloc.start()
         try:
-            fitted.score(X, X)
+            fitted_dae.score(X, X)
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
@@ -255,10 +251,10 @@ def test_non_finite_network_output_is_an_error(images):
         dae.score(images)
 
 
-def test_range_warnings_point_at_the_caller(fitted, images):
+def test_range_warnings_point_at_the_caller(fitted_dae, images):
     for call in (
-        lambda: fitted.transform(images * 255),
-        lambda: fitted.score(images * 255, images),
+        lambda: fitted_dae.transform(images * 255),
+        lambda: fitted_dae.score(images * 255, images),
         lambda: GaussianNoise(0.1).transform(images * 255),
         lambda: DenoisingAutoencoder(**FAST).fit(images * 255),
         lambda: DenoisingAutoencoder(**FAST).partial_fit(images * 255),

@@ -9,7 +9,7 @@ from skdae.losses import PSNRLoss, resolve_loss
 from skdae.metrics import psnr
 from skdae.plotting import LossCurveDisplay
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 FAST = dict(max_epochs=2, batch_size=16, random_state=0, device="cpu")
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from skdae import DenoisingAutoencoder, GaussianNoise
+from skdae import GaussianNoise
 from skdae.metrics import (
     make_denoising_scorer,
     mse,
@@ -15,7 +15,7 @@ from skdae.metrics import (
     ssim_scorer,
 )
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 
 @pytest.fixture(scope="module")
@@ -72,16 +72,10 @@ def test_metric_errors():
         make_denoising_scorer("accuracy")
 
 
-@pytest.fixture(scope="module")
-def dae():
-    X = make_blob_images(80, 16, 16)
-    return DenoisingAutoencoder(
-        noise=GaussianNoise(0.2), max_epochs=2, batch_size=16, random_state=0
-    ).fit(X)
-
-
-def test_scorers(dae, pair):
-    clean, noisy = pair
+def test_scorers(fitted_dae, blobs):
+    dae = fitted_dae
+    clean = blobs[1][:6]
+    noisy = GaussianNoise(0.2, random_state=0).transform(clean)
     denoised = dae.transform(noisy)
     assert psnr_scorer(dae, noisy, clean) == pytest.approx(psnr(clean, denoised))
     assert psnr_scorer(dae, noisy, clean) == pytest.approx(dae.score(noisy, clean))

@@ -28,7 +28,7 @@ from skdae._model_files import MAX_PARAMETERS, parameter_count
 from skdae.architectures import Reference, Residual, UNet
 from skdae.cli import main
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 _SETTINGS = settings(
     max_examples=int(os.environ.get("SKDAE_MODEL_FILE_EXAMPLES", 40)),

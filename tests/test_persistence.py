@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from skdae import DenoisingAutoencoder, GaussianNoise, SaltPepperNoise
+from skdae import DenoisingAutoencoder, GaussianNoise
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 
 @pytest.fixture(scope="module")
@@ -17,26 +17,17 @@ def X():
     return make_blob_images(64)
 
 
-@pytest.fixture(scope="module")
-def model(X):
-    return DenoisingAutoencoder(
-        noise=SaltPepperNoise(0.1),
-        max_epochs=2,
-        batch_size=16,
-        random_state=0,
-        device="cpu",
-    ).fit(X)
-
-
-def test_round_trip(model, X, tmp_path):
-    path = model.save(tmp_path / "model.skdae")
+def test_round_trip(fitted_dae, X, tmp_path):
+    path = fitted_dae.save(tmp_path / "model.skdae")
     loaded = DenoisingAutoencoder.load(path)
-    np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
-    assert loaded.get_params()["noise"].get_params() == model.noise.get_params()
-    assert loaded.get_params(deep=False).keys() == model.get_params(deep=False).keys()
-    assert loaded.history_[:, "train_loss"] == model.history_[:, "train_loss"]
-    assert loaded.image_shape_ == model.image_shape_
-    assert loaded.latent_shape_ == model.latent_shape_
+    np.testing.assert_array_equal(loaded.transform(X), fitted_dae.transform(X))
+    assert loaded.get_params()["noise"].get_params() == fitted_dae.noise.get_params()
+    assert (
+        loaded.get_params(deep=False).keys() == fitted_dae.get_params(deep=False).keys()
+    )
+    assert loaded.history_[:, "train_loss"] == fitted_dae.history_[:, "train_loss"]
+    assert loaded.image_shape_ == fitted_dae.image_shape_
+    assert loaded.latent_shape_ == fitted_dae.latent_shape_
 
 
 def test_resumed_training_matches_uninterrupted(X, tmp_path):
@@ -97,10 +88,10 @@ def test_not_a_model_file(tmp_path):
         DenoisingAutoencoder.load(junk)
 
 
-def test_cuda_trained_model_loads_on_cpu(model, X, tmp_path):
+def test_cuda_trained_model_loads_on_cpu(fitted_dae, X, tmp_path):
     if torch.cuda.is_available():
         pytest.skip("needs a machine without CUDA")
-    path = model.save(tmp_path / "m.skdae")
+    path = fitted_dae.save(tmp_path / "m.skdae")
     payload = torch.load(path, weights_only=True)
     payload["fitted"]["device_"] = "cuda"  # as written on a GPU machine
     payload["params"]["device"] = "cuda"
@@ -108,7 +99,7 @@ def test_cuda_trained_model_loads_on_cpu(model, X, tmp_path):
     with pytest.warns(UserWarning, match="loaded on the CPU"):
         loaded = DenoisingAutoencoder.load(path)
     assert loaded.device_ == "cpu"
-    np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
+    np.testing.assert_array_equal(loaded.transform(X), fitted_dae.transform(X))
 
 
 def test_unsavable_parts(X, tmp_path):

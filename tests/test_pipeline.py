@@ -9,7 +9,7 @@ from sklearn.pipeline import Pipeline
 from skdae import DenoisingAutoencoder, GaussianNoise, SaltPepperNoise
 from skdae.metrics import make_denoising_scorer, psnr
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 DAE = dict(max_epochs=3, batch_size=10, random_state=0)
 
@@ -40,9 +40,12 @@ def test_robustness_sweep_over_pipeline_noise(blobs):
     search = GridSearchCV(pipe, {"noise__sigma": [0.1, 0.3, 0.5]}, cv=3)
     search.fit(X_train, X_train)
     scores = search.cv_results_["mean_test_score"]
-    # heavier corruption is harder to undo: PSNR falls with sigma
+    # heavier corruption is harder to undo: PSNR falls with sigma (so the
+    # "best" sigma of such a sweep is always the lowest: it chooses nothing)
     assert scores[0] > scores[1] > scores[2]
-    assert search.best_params_ == {"noise__sigma": 0.1}
+    # the heaviest level is undone: better than the noisy input (9.3 dB)
+    noisy = GaussianNoise(0.5, random_state=0).transform(X_train)
+    assert scores[2] > psnr(X_train, noisy) + 2.0
 
 
 def test_choosing_training_noise_for_fixed_test_noise(blobs):
@@ -84,31 +87,3 @@ def test_dae_before_classifier_ignores_labels():
     )
     pipe.fit(X, labels.astype(int))
     assert pipe.predict(X).shape == (60,)
-
-
-@pytest.mark.slow
-def test_issue_snippet_on_real_mnist(mnist_dir):
-    """The README snippet on real MNIST: 2,000/500 split, max_epochs=2, +5 dB."""
-    from skdae.datasets import load_mnist
-
-    X_train = load_mnist(data_home=mnist_dir).data[:2000].astype(np.float64)
-    X_test = load_mnist(data_home=mnist_dir, subset="test").data[:500]
-    X_test = X_test.astype(np.float64)
-    assert X_train.shape == (2000, 784)
-
-    pipe = Pipeline(
-        [
-            ("noise", GaussianNoise(sigma=0.5, random_state=0)),
-            ("dae", DenoisingAutoencoder(max_epochs=2, random_state=0)),
-        ]
-    )
-    pipe.fit(X_train, X_train)
-    denoised_psnr = pipe.score(X_test, X_test)
-    noisy_psnr = psnr(
-        X_test, GaussianNoise(sigma=0.5, random_state=0).transform(X_test)
-    )
-    assert denoised_psnr > noisy_psnr + 5.0
-    search = GridSearchCV(pipe, {"noise__sigma": [0.1, 0.3, 0.5]}, cv=3).fit(
-        X_train, X_train
-    )
-    assert search.best_params_ == {"noise__sigma": 0.1}

@@ -29,23 +29,9 @@ from skdae.plotting import (  # noqa: E402
 )
 from skdae.plotting._search_results import score_curves  # noqa: E402
 
+from ._helpers import make_blob_images  # noqa: E402
+
 SIDE = 12
-
-
-def _blobs(n, shape=(SIDE, SIDE), seed=0):
-    """``n`` flat images of two smooth Gaussian blobs each, values in [0, 1]."""
-    rng = np.random.default_rng(seed)
-    h, w = shape
-    yy, xx = np.mgrid[:h, :w]
-    images = np.zeros((n, h, w))
-    for image in images:
-        for _ in range(2):
-            cy, cx = rng.uniform(1, h - 1), rng.uniform(1, w - 1)
-            size = rng.uniform(1.5, 3.0)
-            image += rng.uniform(0.5, 1.0) * np.exp(
-                -((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * size**2)
-            )
-    return np.clip(images, 0, 1).reshape(n, h * w)
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +42,7 @@ def _close_figures():
 
 @pytest.fixture(scope="module")
 def data():
-    X = _blobs(64)
+    X = make_blob_images(64, SIDE, SIDE)
     X_noisy = GaussianNoise(0.3, random_state=1).fit_transform(X)
     return X, X_noisy
 
@@ -76,7 +62,7 @@ def dae(data):
 @pytest.fixture(scope="module")
 def plain_pipeline():
     """A pipeline ending in a DAE fitted without validation on 8x12 images."""
-    X = _blobs(16, shape=(8, 12), seed=2)
+    X = make_blob_images(16, 8, 12, seed=2)
     dae = DenoisingAutoencoder(
         image_shape=(8, 12), max_epochs=2, batch_size=16, random_state=0
     )
@@ -85,7 +71,7 @@ def plain_pipeline():
 
 @pytest.fixture(scope="module")
 def search():
-    X = _blobs(16, seed=3)
+    X = make_blob_images(16, SIDE, SIDE, seed=3)
     pipe = Pipeline(
         [
             ("noise", GaussianNoise(random_state=0)),

@@ -10,7 +10,6 @@
   whole sequence.
 """
 
-import inspect
 import os
 import random
 import subprocess
@@ -24,56 +23,15 @@ import torch
 from sklearn.base import clone
 
 from skdae import DenoisingAutoencoder, GaussianNoise
-from skdae import noise as noise_module
 from skdae.metrics import make_denoising_scorer
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images, public_noise_models
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = dict(max_epochs=2, batch_size=8, device="cpu")  # bit-identity: a CPU promise
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    """Tiny networks run far faster on one thread when cores are shared."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-def _concrete_noise(cls):
-    return (
-        isinstance(cls, type)
-        and issubclass(cls, noise_module.BaseNoise)
-        and not getattr(cls.corrupt, "__isabstractmethod__", False)
-        and not inspect.isabstract(cls)
-    )
-
-
-def _noise_models():
-    """Every public noise model that builds with its defaults, and compositions."""
-    models = {}
-    for name in noise_module.__all__:
-        cls = getattr(noise_module, name)
-        if _concrete_noise(cls):
-            try:
-                models[name] = cls()
-            except TypeError:
-                continue
-    parts = [(name.lower(), model) for name, model in models.items()]
-    for name in noise_module.__all__:
-        cls = getattr(noise_module, name)
-        if name not in models and _concrete_noise(cls):
-            if "noises" in inspect.signature(cls).parameters:
-                models[f"{name}(all)"] = cls([(n, clone(m)) for n, m in parts])
-    for name, model in list(models.items()):
-        if "block_size" in model.get_params(deep=False):
-            models[f"{name}(block_size=3)"] = clone(model).set_params(block_size=3)
-    return models
-
-
-NOISE_MODELS = _noise_models()
+NOISE_MODELS = public_noise_models()
 NOISE_IDS = sorted(NOISE_MODELS)
 
 

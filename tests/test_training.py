@@ -17,7 +17,7 @@ from skdae._initialization import build_initialized
 from skdae._random import torch_generator
 from skdae.architectures import Reference, resolve_architecture
 
-from .conftest import make_blob_images
+from ._helpers import make_blob_images
 
 FAST = dict(max_epochs=2, batch_size=16, random_state=0, device="cpu")
 FITTED = ("net_", "history_", "n_iter_", "image_shape_", "latent_shape_")
@@ -99,12 +99,22 @@ def test_keyboard_interrupt_in_first_epoch_leaves_estimator_unfitted():
 
 # ------------------------------------------------------------ interruptions
 class _InterruptAt(Callback):
-    """KeyboardInterrupt in ``hook`` of epoch ``epoch`` (once only)."""
+    """KeyboardInterrupt in ``hook`` of epoch ``epoch`` (once only).
 
-    def __init__(self, hook, epoch):
+    For ``hook="on_batch_end"``, at the ``batch``-th training batch of the
+    epoch. Records the weights at every epoch end (``weights[epoch]``).
+    """
+
+    def __init__(self, hook, epoch, batch=1):
         self.hook = hook
         self.epoch = epoch
+        self.batch = batch
         self.fired = False
+
+    def initialize(self):
+        self.weights = {}
+        self.seen = 0
+        return self
 
     def _maybe(self, net, hook):
         if hook == self.hook and len(net.history) == self.epoch and not self.fired:
@@ -112,13 +122,17 @@ class _InterruptAt(Callback):
             raise KeyboardInterrupt
 
     def on_batch_end(self, net, training=False, **kwargs):
-        if training:
+        self.seen += training
+        if training and self.seen == self.batch:
             self._maybe(net, "on_batch_end")
 
     def on_epoch_begin(self, net, **kwargs):
+        self.seen = 0
         self._maybe(net, "on_epoch_begin")
 
     def on_epoch_end(self, net, **kwargs):
+        state = net.module_.state_dict()
+        self.weights[len(net.history)] = {k: v.clone() for k, v in state.items()}
         self._maybe(net, "on_epoch_end")
 
 
@@ -187,6 +201,75 @@ def test_divergence_restores_last_finished_epoch():
     assert dae.n_iter_ == 2
     _assert_same_weights(_weights(dae), _weights(two))
     assert not hasattr(dae.net_.guard, "last_")  # no stale copy kept
+
+
+def test_keyboard_interrupt_keeps_last_finished_epoch():
+    X = make_blob_images(64)
+    dae = DenoisingAutoencoder(
+        callbacks=[("stop", _InterruptAt("on_batch_end", epoch=3, batch=2))],
+        max_epochs=5,
+        batch_size=16,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="interrupted.*epoch 3.*epoch 2"):
+        dae.fit(X)
+    assert dae.n_iter_ == 2 and len(dae.history_) == 2
+    saved = dict(dae.net_.callbacks_)["stop"].weights[2]
+    for key, value in dae.net_.module_.state_dict().items():
+        assert torch.equal(value, saved[key])
+    assert np.all(np.isfinite(dae.transform(X)))
+    dae.set_params(callbacks=None).partial_fit(X)  # resumes from there
+    assert dae.n_iter_ == 3
+
+
+def test_keyboard_interrupt_with_validation_keeps_last_finished_epoch():
+    # weights and history describe the same epoch, even when an earlier epoch
+    # had a better validation loss (resuming must follow the uninterrupted run)
+    X = make_blob_images(64)
+    stop = _InterruptAt("on_batch_end", epoch=4)
+    dae = DenoisingAutoencoder(
+        callbacks=[("stop", stop)],
+        validation_fraction=0.25,
+        max_epochs=6,
+        batch_size=16,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="epoch 4.*epoch 3, the last finished"):
+        dae.fit(X)
+    assert dae.n_iter_ == 3
+    saved = dict(dae.net_.callbacks_)["stop"].weights[3]
+    for key, value in dae.net_.module_.state_dict().items():
+        assert torch.equal(value, saved[key])
+
+
+def test_ctrl_c_still_warns_with_early_stopping_on():
+    X = make_blob_images(60)
+    dae = DenoisingAutoencoder(
+        validation_fraction=0.25,
+        early_stopping=True,
+        callbacks=[("stop", _InterruptAt("on_batch_end", epoch=2))],
+        **{**FAST, "max_epochs": 5},
+    )
+    with pytest.warns(UserWarning, match="interrupted"):
+        dae.fit(X)
+    assert dae.n_iter_ == 1
+
+
+def test_divergence_raises_clear_error():
+    X = make_blob_images(64)
+    # a huge learning rate with plain SGD blows the weights up to inf/NaN
+    dae = DenoisingAutoencoder(
+        optimizer=torch.optim.SGD,
+        lr=1e20,
+        max_epochs=3,
+        batch_size=16,
+        random_state=0,
+    )
+    with pytest.raises(FloatingPointError, match="diverged.*Lower the learning rate"):
+        dae.fit(X)
+    # the model learnt nothing usable: it is not fitted
+    with pytest.raises(NotFittedError):
+        dae.transform(X)
 
 
 # ------------------------------------------------------------ early stopping
