@@ -107,6 +107,21 @@ def test_train_options_reach_the_model(photos, tmp_path, capsys):
     assert model.architecture == "reference"
 
 
+def test_train_shows_the_epochs_and_a_progress_bar_in_a_terminal(
+    photos, tmp_path, capsys, monkeypatch
+):
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    argv = ["train", str(photos / "gray"), "--output", str(tmp_path / "m.skdae")]
+    argv += ["--patch-size", "8", "--epochs", "2", "--device", "cpu"]
+    assert main(argv) == 0
+    printed = capsys.readouterr()
+    assert "train_loss" in printed.out and "Training a residual model" in printed.out
+    assert "\x1b[" not in printed.out  # no colour codes: stdout is no terminal
+    assert "%|" in printed.err  # tqdm's bar
+
+
 def test_train_glob_pattern_into_a_new_folder(photos, tmp_path):
     pattern = str(photos / "gray" / "[01].png")
     model = tmp_path / "new" / "folder" / "m.skdae"
