@@ -1,4 +1,4 @@
-"""Conversions between the array layouts users pass and (n, 1, h, w) batches."""
+"""Conversions between the array layouts users pass and (n, c, h, w) batches."""
 
 import math
 import numbers
@@ -57,34 +57,116 @@ def resolve_flat_shape(n_features, image_shape):
     return h, w
 
 
-def to_batch(X, image_shape):
-    """View validated ``X`` (2, 3 or 4 dimensions) as an (n, 1, h, w) array.
+#: Channel counts that the ``channel_axis="auto"`` rule recognises.
+AUTO_CHANNELS = (1, 3, 4)
 
-    Returns the view and the (height, width) of the images. No data is copied.
+
+def resolve_channel_axis(shape, channel_axis, name="X"):
+    """The axis of a batch of ``shape`` that holds the channels, or None (gray).
+
+    The rule of ``channel_axis="auto"``: 2-D (flat) and 3-D ``(n, h, w)``
+    arrays are grayscale; a 4-D array is channels-first ``(n, c, h, w)`` when
+    ``shape[1]`` is 1, 3 or 4, otherwise channels-last ``(n, h, w, c)`` when
+    ``shape[3]`` is. ``None`` is grayscale: flat, ``(n, h, w)`` or
+    ``(n, 1, h, w)``. An int names the axis of the 4-D batch (1 to 3, or -3 to
+    -1). Returns 1, 2 or 3 for a 4-D array, None otherwise.
     """
+    ndim = len(shape)
+    if ndim not in (2, 3, 4):
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, height * width), 3-D (n_samples, "
+            "height, width) or 4-D (n_samples, channels, height, width) or "
+            f"(n_samples, height, width, channels); got {ndim} dimensions with "
+            f"shape {tuple(shape)}."
+        )
+    valid = channel_axis in (None, "auto") or (
+        isinstance(channel_axis, numbers.Integral)
+        and not isinstance(channel_axis, bool)
+        and channel_axis in (-3, -2, -1, 1, 2, 3)
+    )
+    if not valid:
+        raise ValueError(
+            f"channel_axis must be 'auto', None or an int naming an axis of the "
+            f"4-D batch (1, 2, 3, -1, -2 or -3); got {channel_axis!r}."
+        )
+    if channel_axis == "auto":
+        if ndim < 4:
+            return None
+        if shape[1] in AUTO_CHANNELS:
+            return 1
+        if shape[3] in AUTO_CHANNELS:
+            return 3
+        raise ValueError(
+            f"Cannot tell which axis of {name} (shape {tuple(shape)}) holds the "
+            f"channels: neither axis 1 nor axis 3 has 1, 3 or 4 entries. Pass "
+            "channel_axis=1 for (n, channels, height, width) or channel_axis=-1 "
+            "for (n, height, width, channels)."
+        )
+    if channel_axis is None:
+        if ndim == 4:
+            if shape[1] != 1:
+                raise ValueError(
+                    f"channel_axis=None reads {name} as grayscale, but its shape "
+                    f"{tuple(shape)} is 4-D without a single channel on axis 1. "
+                    "Pass channel_axis='auto' or the axis that holds the channels."
+                )
+            return 1
+        return None
+    if ndim < 4:
+        raise ValueError(
+            f"channel_axis={channel_axis} needs 4-D {name} (n_samples and three "
+            f"image axes, one of which holds the channels); got shape "
+            f"{tuple(shape)}. Pass channel_axis='auto' or None for grayscale."
+        )
+    return int(channel_axis) % 4
+
+
+def to_batch(X, image_shape, channel_axis="auto"):
+    """View validated ``X`` (2, 3 or 4 dimensions) as an (n, c, h, w) array.
+
+    Returns the view and the (height, width) of the images. No data is copied
+    (a channels-last array gives a view with moved axes). :func:`from_batch`
+    brings an output back to the layout of ``X``.
+    """
+    axis = resolve_channel_axis(X.shape, channel_axis)
     if X.ndim == 2:
         h, w = resolve_flat_shape(X.shape[1], image_shape)
+        batch = X.reshape(X.shape[0], 1, h, w)
     elif X.ndim == 3:
         h, w = X.shape[1:]
-    elif X.ndim == 4:
-        if X.shape[1] != 1:
-            raise ValueError(
-                "4-D input must be (n_samples, 1, height, width) with a single "
-                f"channel; got shape {X.shape}. For channels-last arrays of "
-                "shape (n, height, width, 1) pass X[..., 0]."
-            )
-        h, w = X.shape[2:]
+        batch = X.reshape(X.shape[0], 1, h, w)
     else:
-        raise ValueError(
-            "X must be 2-D (n_samples, height * width), 3-D (n_samples, height, "
-            f"width) or 4-D (n_samples, 1, height, width); got {X.ndim} dimensions "
-            f"with shape {X.shape}."
-        )
+        batch = np.moveaxis(X, axis, 1) if axis != 1 else X
+        h, w = batch.shape[2:]
     if X.ndim > 2 and image_shape is not None:
         expected = resolve_flat_shape(h * w, image_shape)
         if expected != (h, w):
             raise ValueError(f"X holds {h}x{w} images but image_shape={image_shape!r}.")
-    return X.reshape(X.shape[0], 1, h, w), (h, w)
+    return batch, (h, w)
+
+
+def from_batch(out, like, channel_axis="auto"):
+    """``out``, an (n, c, h, w) array, in the layout of ``like`` (shape and axes).
+
+    ``like`` is the array (or its shape) that :func:`to_batch` was given.
+    """
+    shape = tuple(getattr(like, "shape", like))
+    axis = resolve_channel_axis(shape, channel_axis)
+    if axis is None or axis == 1:
+        return out.reshape(shape)
+    return np.ascontiguousarray(np.moveaxis(out, 1, axis))
+
+
+def is_image_list(X):
+    """Whether ``X`` is a list (or tuple) of images rather than one array-like.
+
+    A list whose elements are arrays, tensors or DataFrames of at least two
+    dimensions holds one image per element, of any sizes. Nested lists of
+    numbers remain a plain array-like, as scikit-learn reads them.
+    """
+    if not isinstance(X, (list, tuple)) or not len(X):
+        return False
+    return all((getattr(image, "ndim", 0) or 0) >= 2 for image in X)
 
 
 def check_same_images(shape, fitted_shape, name):
@@ -162,14 +244,17 @@ def warn_if_not_noisy_unit_range(images, name, *, tol=1e-3, stacklevel=3):
     Noise that is not clipped takes pixels outside [0, 1], but it has (nearly)
     zero mean: images whose mean lies outside [0, 1] are on another scale (0..255,
     or 0..16 as ``load_digits`` gives), which a model trained on [0, 1] cannot
-    denoise.
+    denoise. ``images`` is an array or a list of arrays (taken as a whole).
     """
-    if not images.size:
+    parts = images if isinstance(images, list) else [images]
+    size = sum(part.size for part in parts)
+    if not size:
         return
-    mean = float(images.mean(dtype=np.float64))
+    mean = sum(float(part.sum(dtype=np.float64)) for part in parts) / size
     if -tol <= mean <= 1 + tol:
         return
-    low, high = float(images.min()), float(images.max())
+    low = min(float(part.min()) for part in parts if part.size)
+    high = max(float(part.max()) for part in parts if part.size)
     warnings.warn(
         f"{name} span [{low:.3g}, {high:.3g}] with mean {mean:.3g}: these are not "
         "images in [0, 1], nor noisy versions of them, and the model was trained "

@@ -9,13 +9,19 @@ class PaddedNetwork(nn.Module):
 
     Inputs are padded at the bottom and right (replicating the border pixels) to
     the next multiple of ``network.size_multiple`` and outputs are cropped back,
-    so the loss is computed on the original pixels only.
+    so the loss is computed on the original pixels only. The network is built
+    for images of ``n_channels`` channels.
     """
 
-    def __init__(self, architecture):
+    def __init__(self, architecture, n_channels=1):
         super().__init__()
-        self.network = architecture.build()
+        self.network = architecture.build(n_channels=n_channels)
         self.multiple = int(getattr(self.network, "size_multiple", 1))
+
+    @property
+    def fully_convolutional(self):
+        """Whether the network denoises images of any size (its own declaration)."""
+        return bool(getattr(self.network, "fully_convolutional", True))
 
     def _pad(self, x):
         h, w = x.shape[-2:]

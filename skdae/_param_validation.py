@@ -92,3 +92,25 @@ class SubclassOf(_SkdaeConstraint):
         if name.startswith("torch.nn.modules."):
             name = f"torch.nn.{self.base.__qualname__}"
         return f"a {name} subclass (the class, not an instance)"
+
+
+class ChannelAxis(_SkdaeConstraint):
+    """An int naming an image axis of a 4-D batch: 1, 2, 3 or -3, -2, -1."""
+
+    def is_satisfied_by(self, val):
+        return _is_int(val) and val in (-3, -2, -1, 1, 2, 3)
+
+    def __str__(self):
+        return "an int naming an axis of the 4-D batch (1, 2, 3, -1, -2 or -3)"
+
+
+class PatchSize(_SkdaeConstraint):
+    """A positive int or a pair (height, width) of positive ints."""
+
+    def is_satisfied_by(self, val):
+        if _is_int(val):
+            return val >= 1
+        return PositiveIntPair().is_satisfied_by(val)
+
+    def __str__(self):
+        return "a positive int or a pair (height, width) of positive ints"

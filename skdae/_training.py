@@ -50,7 +50,7 @@ def _use_channels_last(module, device, optimizer=None):
 
 
 class ImagePairs(torch.utils.data.Dataset):
-    """Input and target images, both ``(n, 1, h, w)`` tensors, and a row subset.
+    """Input and target images, both ``(n, c, h, w)`` tensors, and a row subset.
 
     ``targets`` may be the very same tensor as ``inputs`` (denoising from clean
     data alone), in which case no second copy exists.
@@ -68,10 +68,177 @@ class ImagePairs(torch.utils.data.Dataset):
         j = i if self.indices is None else int(self.indices[i])
         return self.inputs[j], self.targets[j]
 
+    @property
+    def device(self):
+        return self.inputs.device
+
     def subset(self, indices):
         if self.indices is not None:
             indices = self.indices[indices]
         return ImagePairs(self.inputs, self.targets, indices)
+
+
+class PatchPairs(torch.utils.data.Dataset):
+    """Training images of any sizes, from which batches of random patches are cut.
+
+    The images are held once, as ``(c, h, w)`` tensors (views into one tensor
+    when they came as one array); an epoch draws only the coordinates of its
+    patches, and each batch gathers its own patches, so memory never grows with
+    the number of patches. Targets, when they differ from the inputs, are cut
+    at the same places.
+
+    Parameters
+    ----------
+    inputs, targets : list of torch.Tensor of shape (c, h, w)
+        Input and target images (``targets`` may be ``inputs`` itself); every
+        image at least as large as ``patch_size``.
+    patch_size : (int, int)
+        Height and width of the patches.
+    n_patches : int or None
+        Patches per pass; None draws ``ceil(h * w / (ph * pw))`` from each image
+        (as many as cover its area once).
+    augment : bool
+        Random flips and, for square patches, transpositions: the 8 rotations
+        and reflections of a square (4 flips for other patches).
+    indices : tensor of int or None
+        The images of this subset (a validation split is a split by image).
+    """
+
+    def __init__(
+        self, inputs, targets, patch_size, n_patches=None, augment=False, indices=None
+    ):
+        self.inputs = inputs
+        self.targets = targets
+        self.patch_size = patch_size
+        self.n_patches = n_patches
+        self.augment = augment
+        self.indices = indices
+
+    def __len__(self):  # images, as HoldOut splits them
+        return len(self.inputs) if self.indices is None else len(self.indices)
+
+    def __getitem__(self, i):
+        j = i if self.indices is None else int(self.indices[i])
+        return self.inputs[j], self.targets[j]
+
+    @property
+    def device(self):
+        return self.inputs[0].device
+
+    def subset(self, indices):
+        if self.indices is not None:
+            indices = self.indices[indices]
+        return PatchPairs(
+            self.inputs,
+            self.targets,
+            self.patch_size,
+            self.n_patches,
+            self.augment,
+            indices,
+        )
+
+    def _images(self):
+        if self.indices is None:
+            return torch.arange(len(self.inputs))
+        return torch.as_tensor(self.indices)
+
+    def patches_per_pass(self):
+        """Number of patches one pass (epoch) draws."""
+        if self.n_patches is not None:
+            return int(self.n_patches)
+        ph, pw = self.patch_size
+        return sum(
+            -(-(self.inputs[j].shape[1] * self.inputs[j].shape[2]) // (ph * pw))
+            for j in self._images().tolist()
+        )
+
+    def draw(self, generator, augment=None):
+        """Patch coordinates of one pass: (image, top, left, transform) rows.
+
+        With ``n_patches=None`` every image gives its share (see the class) in
+        random order; otherwise images are drawn with probabilities in
+        proportion to their areas. Positions are uniform over each image.
+        """
+        augment = self.augment if augment is None else augment
+        ph, pw = self.patch_size
+        images = self._images()
+        heights = torch.tensor([self.inputs[j].shape[1] for j in images.tolist()])
+        widths = torch.tensor([self.inputs[j].shape[2] for j in images.tolist()])
+        if self.n_patches is None:
+            counts = -(-(heights * widths) // (ph * pw))
+            which = torch.repeat_interleave(torch.arange(len(images)), counts)
+            which = which[torch.randperm(len(which), generator=generator)]
+        else:
+            areas = (heights * widths).double()
+            which = torch.multinomial(
+                areas, int(self.n_patches), replacement=True, generator=generator
+            )
+        n = len(which)
+        top = (
+            torch.rand(n, generator=generator, dtype=torch.float64)
+            * (heights[which] - ph + 1)
+        ).long()
+        left = (
+            torch.rand(n, generator=generator, dtype=torch.float64)
+            * (widths[which] - pw + 1)
+        ).long()
+        if augment:
+            kinds = 8 if ph == pw else 4
+            transform = torch.randint(kinds, (n,), generator=generator)
+        else:
+            transform = torch.zeros(n, dtype=torch.long)
+        return torch.stack([images[which], top, left, transform], dim=1)
+
+    def gather(self, rows):
+        """The input and target patches at ``rows`` (from :meth:`draw`)."""
+        ph, pw = self.patch_size
+        same = self.targets is self.inputs
+        xs, ys = [], []
+        for j, top, left, transform in rows.tolist():
+            x = _transformed(
+                self.inputs[j][:, top : top + ph, left : left + pw], transform
+            )
+            xs.append(x)
+            if not same:
+                y = self.targets[j][:, top : top + ph, left : left + pw]
+                ys.append(_transformed(y, transform))
+        xb = torch.stack(xs)
+        return xb, (xb if same else torch.stack(ys))
+
+
+def _transformed(patch, transform):
+    """``patch`` (c, h, w) flipped (bits 0 and 1) and transposed (bit 2)."""
+    if transform & 4:
+        patch = patch.transpose(1, 2)
+    if transform & 1:
+        patch = patch.flip(2)
+    if transform & 2:
+        patch = patch.flip(1)
+    return patch
+
+
+class PatchBatches:
+    """Iterate over batches of patches of a :class:`PatchPairs`.
+
+    Each pass draws its patch coordinates from a generator seeded with
+    ``seed_fn()``, called at the start of the pass: fresh patches every epoch
+    for training; a constant seed (and no augmentation) gives validation the
+    same patches every epoch.
+    """
+
+    def __init__(self, dataset, batch_size, seed_fn, augment=None):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.seed_fn = seed_fn
+        self.augment = augment
+
+    def __len__(self):
+        return -(-self.dataset.patches_per_pass() // self.batch_size)
+
+    def __iter__(self):
+        rows = self.dataset.draw(torch_generator(self.seed_fn()), self.augment)
+        for start in range(0, len(rows), self.batch_size):
+            yield self.dataset.gather(rows[start : start + self.batch_size])
 
 
 class BatchIterator:
@@ -368,6 +535,19 @@ class DenoisingNet(NeuralNet):
                 self.__dict__.pop(name, None)
 
     def get_iterator(self, dataset, training=False):
+        if isinstance(dataset, PatchPairs):
+            if training:  # fresh patches every epoch, fixed by the epoch number
+                return PatchBatches(
+                    dataset,
+                    self.batch_size,
+                    seed_fn=lambda: child_seed(self.seed, len(self.history), 0),
+                )
+            return PatchBatches(  # the same validation patches every epoch
+                dataset,
+                max(self.batch_size, 256),
+                seed_fn=lambda: child_seed(self.seed, 5),
+                augment=False,
+            )
         if training:
             return BatchIterator(
                 dataset,
@@ -380,7 +560,7 @@ class DenoisingNet(NeuralNet):
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         if iterator is not None and self.noise is not None:
-            device = iterator.dataset.inputs.device
+            device = iterator.dataset.device
             if training:  # fresh noise every epoch, fixed by the epoch number
                 seed = child_seed(self.seed, len(self.history), 1)
                 self._noise_generator = torch_generator(seed, device)

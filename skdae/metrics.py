@@ -5,9 +5,12 @@ Conventions
 Every metric compares images one by one and then averages over images: PSNR is
 ``10 * log10(data_range**2 / MSE)`` with the MSE of each image, so a few perfect
 images cannot dominate the mean the way a pooled MSE would hide bad ones. Images
-are the rows of the first axis: flat ``(n, h * w)``, ``(n, h, w)`` or
-``(n, 1, h, w)`` arrays are all accepted. An image reconstructed exactly has an
-infinite PSNR.
+are the rows of the first axis: flat ``(n, h * w)``, ``(n, h, w)``,
+``(n, c, h, w)`` or ``(n, h, w, c)`` arrays are all accepted, and so are lists
+of images of different sizes (one image per element, compared with the image
+at the same place of the other list). The PSNR of a colour image uses the MSE
+over all its channels (the usual convention); SSIM is computed per channel and
+averaged. An image reconstructed exactly has an infinite PSNR.
 """
 
 import numbers
@@ -20,6 +23,8 @@ from ._images import (
     check_has_pixels,
     check_image_shape_param,
     holds_images,
+    is_image_list,
+    resolve_channel_axis,
     resolve_flat_shape,
 )
 from ._pipeline_steps import final_step
@@ -68,6 +73,36 @@ def _check_pair(y_true, y_pred):
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{name} contains NaN or infinity.")
     return y_true.reshape(len(y_true), -1), y_pred.reshape(len(y_true), -1)
+
+
+def _image_pairs(y_true, y_pred):
+    """``[(y_true, y_pred)]``, or one pair of batches of one image per list element.
+
+    Lists of images (of any sizes) are compared element by element; each image
+    is read as a batch of one, ``image[np.newaxis]``.
+    """
+    if not (is_image_list(y_true) or is_image_list(y_pred)):
+        return [(y_true, y_pred)]
+    if not (isinstance(y_true, (list, tuple)) and isinstance(y_pred, (list, tuple))):
+        raise ValueError(
+            "y_true and y_pred must both be lists of images, or both arrays."
+        )
+    if len(y_true) != len(y_pred):
+        raise ValueError(
+            f"y_true and y_pred hold different numbers of images: {len(y_true)} "
+            f"and {len(y_pred)}."
+        )
+    pairs = []
+    for i, (t, p) in enumerate(zip(y_true, y_pred, strict=True)):
+        t = np.asarray(as_array_like(t))[np.newaxis]
+        p = np.asarray(as_array_like(p))[np.newaxis]
+        if t.shape != p.shape:
+            raise ValueError(
+                f"y_true[{i}] and y_pred[{i}] differ in shape: {t.shape[1:]} vs "
+                f"{p.shape[1:]}."
+            )
+        pairs.append((t, p))
+    return pairs
 
 
 def _check_data_range(data_range):
@@ -127,9 +162,10 @@ def psnr(y_true, y_pred, *, data_range=1.0, per_image=False):
 
     Parameters
     ----------
-    y_true : array-like of shape (n_images, ...)
-        Clean reference images.
-    y_pred : array-like of the same shape
+    y_true : array-like of shape (n_images, ...) or list of images
+        Clean reference images; a colour image's MSE is over all its channels,
+        whatever their axis. A list holds one image per element, of any sizes.
+    y_pred : array-like of the same shape, or list of images of the same shapes
         Noisy or denoised images.
     data_range : float, default=1.0
         Peak-to-peak range of the image values (1.0 for images in [0, 1]).
@@ -155,44 +191,68 @@ def psnr(y_true, y_pred, *, data_range=1.0, per_image=False):
     20.0
     """
     _check_data_range(data_range)
-    a, b = _check_pair(y_true, y_pred)
-    # in logarithms: neither data_range**2 nor a huge MSE can overflow
-    values = 20.0 * np.log10(data_range) - 10.0 * _per_image_log10_mse(a, b)
+    parts = []
+    for t, p in _image_pairs(y_true, y_pred):
+        a, b = _check_pair(t, p)
+        # in logarithms: neither data_range**2 nor a huge MSE can overflow
+        parts.append(20.0 * np.log10(data_range) - 10.0 * _per_image_log10_mse(a, b))
+    values = np.concatenate(parts)
     return values if per_image else float(values.mean())
 
 
-def _as_images(arr, image_shape):
+def _as_images(arr, image_shape, channel_axis="auto"):
+    """(n, h, w) grayscale or (n, h, w, c) colour images, as float64."""
     arr = np.asarray(as_array_like(arr), dtype=np.float64)
+    try:
+        axis = resolve_channel_axis(arr.shape, channel_axis, "the images")
+    except ValueError as exc:
+        raise ValueError(
+            "Expected images of shape (n, h * w), (n, h, w), (n, c, h, w) or "
+            f"(n, h, w, c); got {arr.shape}. {exc}"
+        ) from None
     if arr.ndim == 2:
         h, w = resolve_flat_shape(arr.shape[1], check_image_shape_param(image_shape))
         return arr.reshape(-1, h, w)
-    if arr.ndim == 4 and arr.shape[1] == 1:
-        return arr[:, 0]
     if arr.ndim == 3:
         return arr
-    raise ValueError(
-        "Expected images of shape (n, h * w), (n, h, w) or (n, 1, h, w); got "
-        f"{arr.shape}."
-    )
+    images = np.moveaxis(arr, axis, -1)
+    return images[..., 0] if images.shape[-1] == 1 else images
 
 
-def ssim(y_true, y_pred, *, data_range=1.0, image_shape=None, per_image=False):
+def ssim(
+    y_true,
+    y_pred,
+    *,
+    data_range=1.0,
+    image_shape=None,
+    channel_axis="auto",
+    per_image=False,
+):
     """Structural similarity (SSIM), per image, averaged over images.
 
     Computed with :func:`skimage.metrics.structural_similarity` and its defaults
-    (a uniform 7x7 window, ``K1=0.01``, ``K2=0.03``) on each 2-D image; higher is
+    (a uniform 7x7 window, ``K1=0.01``, ``K2=0.03``) on each 2-D image, and for
+    colour images on each channel, then averaged over the channels; higher is
     better, 1 for identical images.
 
     Parameters
     ----------
-    y_true : array-like of shape (n_images, h * w), (n_images, h, w) or (n_images, 1, h, w)
-        Clean reference images.
-    y_pred : array-like of the same shape
+    y_true : array-like of shape (n_images, h * w), (n_images, h, w), \
+(n_images, c, h, w) or (n_images, h, w, c), or list of images
+        Clean reference images. A list holds one image per element (of any
+        sizes), each read as a batch of one (``image[np.newaxis]``).
+    y_pred : array-like of the same shape, or list of images of the same shapes
         Noisy or denoised images.
     data_range : float, default=1.0
         Peak-to-peak range of the image values.
     image_shape : (int, int) or None, default=None
         Image height and width for flat input; square images are inferred.
+    channel_axis : "auto", None or int, default="auto"
+        The axis of the 4-D batch that holds the channels, as in
+        :class:`~skdae.DenoisingAutoencoder`: ``"auto"`` reads ``(n, c, h, w)``
+        when axis 1 has 1, 3 or 4 entries, else ``(n, h, w, c)`` when the last
+        axis has; 2-D and 3-D input is grayscale. ``None``: grayscale; ``1``:
+        channels first; ``-1``: channels last.
     per_image : bool, default=False
         Return one value per image instead of the mean over images.
 
@@ -214,17 +274,18 @@ def ssim(y_true, y_pred, *, data_range=1.0, image_shape=None, per_image=False):
     1.0
     """
     _check_data_range(data_range)
-    _check_pair(y_true, y_pred)
-    a = _as_images(y_true, image_shape)
-    b = _as_images(y_pred, image_shape).reshape(a.shape)
-    if min(a.shape[1:]) < 7:
-        raise ValueError(
-            f"SSIM uses a 7x7 window; images of {a.shape[1]}x{a.shape[2]} pixels "
-            "are too small."
-        )
-    values = np.array(
-        [_ssim_of_pair(t, p, data_range) for t, p in zip(a, b)], dtype=np.float64
-    )
+    values = []
+    for t, p in _image_pairs(y_true, y_pred):
+        _check_pair(t, p)
+        a = _as_images(t, image_shape, channel_axis)
+        b = _as_images(p, image_shape, channel_axis).reshape(a.shape)
+        if min(a.shape[1:3]) < 7:
+            raise ValueError(
+                f"SSIM uses a 7x7 window; images of {a.shape[1]}x{a.shape[2]} "
+                "pixels are too small."
+            )
+        values.extend(_ssim_of_pair(t, p, data_range) for t, p in zip(a, b))
+    values = np.array(values, dtype=np.float64)
     return values if per_image else float(values.mean())
 
 
@@ -240,12 +301,13 @@ def _ssim_of_pair(t, p, data_range):
     same factor (its constants are ``(K * data_range)**2``), so huge values are
     divided by their largest magnitude first.
     """
+    channels = {"channel_axis": -1} if t.ndim == 3 else {}
     scale = max(float(np.abs(t).max()), float(np.abs(p).max()), data_range)
     if scale <= _SSIM_SAFE:
-        return structural_similarity(t, p, data_range=data_range)
+        return structural_similarity(t, p, data_range=data_range, **channels)
     with np.errstate(under="ignore", invalid="ignore", divide="ignore"):
         value = structural_similarity(
-            t / scale, p / scale, data_range=data_range / scale
+            t / scale, p / scale, data_range=data_range / scale, **channels
         )
     if not np.isfinite(value):
         raise ValueError(
@@ -284,6 +346,7 @@ class _DenoisingScorer:
                 denoised,
                 data_range=self.data_range,
                 image_shape=_image_shape_of(estimator),
+                channel_axis=getattr(final_step(estimator), "channel_axis", "auto"),
             )
         else:
             value = mse(clean, denoised)

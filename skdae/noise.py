@@ -110,6 +110,11 @@ class BaseNoise(
     subclass declares it with a level constraint and reads it in :meth:`corrupt`
     through :meth:`_draw_level`, which returns one level per image.
 
+    Colour images: skdae's noise models are elementwise. Every value of every
+    channel gets its own independent draw, and a level range gives one level
+    per image, shared by all its channels; the same holds for the batches of
+    random patches of ``DenoisingAutoencoder(patch_size=...)``.
+
     The class is abstract: it cannot be instantiated, nor can a subclass that does
     not implement :meth:`corrupt`. Test your subclass against the whole contract
     with :func:`~skdae.utils.estimator_checks.check_noise_model`.
@@ -241,6 +246,9 @@ class GaussianNoise(BaseNoise):
     """Additive Gaussian noise: ``x + sigma * N(0, 1)``, clipped to [0, 1].
 
     This is the corruption of the reference recipe (``sigma=0.5``, clipped).
+    In colour images each channel of each pixel gets its own independent draw
+    (noise of standard deviation ``sigma`` in every channel, as in the standard
+    colour-denoising benchmarks).
 
     Parameters
     ----------
@@ -312,7 +320,11 @@ class SaltPepperNoise(BaseNoise):
     """Impulse noise: a fraction of pixels set to 1 (salt) or 0 (pepper).
 
     Each pixel is independently replaced with probability ``amount``; a replaced
-    pixel becomes 1 with probability ``salt_vs_pepper`` and 0 otherwise.
+    pixel becomes 1 with probability ``salt_vs_pepper`` and 0 otherwise. In
+    colour images the channels are independent too: each channel value of each
+    pixel is replaced on its own (so a hit pixel usually changes colour rather
+    than turning white or black), and ``amount`` is the fraction of channel
+    values replaced.
 
     Parameters
     ----------
@@ -374,6 +386,7 @@ class SpeckleNoise(BaseNoise):
     The noise is proportional to the intensity, as in :func:`skimage.util.random_noise`
     with ``mode="speckle"`` (whose ``var`` is ``sigma ** 2``): black pixels stay
     black and the noise standard deviation at intensity ``x`` is ``sigma * x``.
+    In colour images each channel value gets its own independent draw.
 
     Parameters
     ----------
@@ -432,7 +445,7 @@ class PoissonNoise(BaseNoise):
     photons with mean ``x * peak``, rescaled back to intensities. The noisy pixel
     has mean ``x`` and variance ``x / peak``, so bright pixels are noisier in
     absolute terms but cleaner relative to their intensity. Negative inputs are
-    treated as 0.
+    treated as 0. In colour images each channel value is an independent count.
 
     Parameters
     ----------

@@ -250,17 +250,33 @@ def image_hw(shape):
     if len(shape) == 2:
         side = math.isqrt(shape[1])
         return side, side
-    return tuple(shape[-2:])
+    return tuple(auto_layout(shape)[1:])
 
 
-def image_defects(shape, fitted_hw=None):
-    """Defects of the image layout for DenoisingAutoencoder (fitted on fitted_hw)."""
+def auto_layout(shape):
+    """(channels, height, width) of a 3-D or 4-D batch under channel_axis="auto".
+
+    None for a 4-D shape that neither reading fits.
+    """
+    if len(shape) == 3:
+        return 1, shape[1], shape[2]
+    if shape[1] in (1, 3, 4):
+        return shape[1], shape[2], shape[3]
+    if shape[3] in (1, 3, 4):
+        return shape[3], shape[1], shape[2]
+    return None
+
+
+def image_defects(shape, fitted_hw=None, any_size=True):
+    """Defects of the image layout for DenoisingAutoencoder (fitted on fitted_hw,
+    one channel); ``any_size``: other sizes than the fit's are accepted (3-D and
+    4-D input of transform and score)."""
     d = []
     if len(shape) < 2:
         return d
     if len(shape) >= 5:
         d.append("ndim")
-    elif len(shape) == 4 and shape[1] != 1:
+    elif len(shape) == 4 and auto_layout(shape) is None:
         d.append("channels")
     elif fitted_hw is None:
         if len(shape) == 2 and shape[1] > 0 and not _is_square(shape[1]):
@@ -270,8 +286,13 @@ def image_defects(shape, fitted_hw=None):
     elif len(shape) == 2:
         if shape[1] != fitted_hw[0] * fitted_hw[1]:
             d.append("wrong_size")
-    elif tuple(shape[-2:]) != tuple(fitted_hw):
-        d.append("wrong_size")
+    elif math.prod(shape[1:]) == 0:
+        d.append("no_features" if any_size else "wrong_size")
+    else:  # either defect may be reported first when both are there
+        if auto_layout(shape)[0] != 1:
+            d.append("channels")
+        if not any_size and tuple(auto_layout(shape)[1:]) != tuple(fitted_hw):
+            d.append("wrong_size")
     return d
 
 
@@ -282,7 +303,7 @@ def target_defects(case, n_images, hw):
     d = validation_defects(case)
     if case.shape[0] != n_images:
         d.append("n_mismatch")
-    return d + image_defects(case.shape, hw)
+    return d + image_defects(case.shape, hw, any_size=False)
 
 
 def metric_defects(case, *, ssim_images=False):
@@ -293,7 +314,7 @@ def metric_defects(case, *, ssim_images=False):
     if ssim_images and len(shape) >= 2:
         if len(shape) >= 5:
             d.append("ndim")
-        elif len(shape) == 4 and shape[1] != 1:
+        elif len(shape) == 4 and auto_layout(shape) is None:
             d.append("channels")
         elif len(shape) == 2 and not _is_square(shape[1]):
             d.append("not_square")

@@ -138,7 +138,7 @@ def test_encode_decode(fitted_dae, blobs):
         (np.zeros(16), "Expected 2D array"),
         (np.zeros((2, 1, 1, 4, 4)), "dimensions"),
         (np.zeros((4, 15)), "not a perfect square"),
-        (np.zeros((4, 4, 4, 1)), "channels-last"),
+        (np.zeros((4, 5, 5, 2)), "which axis of X"),
         (np.zeros((0, 16)), "0 sample"),
     ],
 )
@@ -150,8 +150,8 @@ def test_bad_input_raises_clear_error(X, match):
 def test_wrong_size_at_transform(fitted_dae):
     with pytest.raises(ValueError, match="144 features"):
         fitted_dae.transform(np.zeros((3, 100)))
-    with pytest.raises(ValueError, match="12x12 images were expected"):
-        fitted_dae.transform(np.zeros((3, 10, 10)))
+    # a fully convolutional network denoises images of any size
+    assert fitted_dae.transform(np.zeros((3, 10, 10))).shape == (3, 10, 10)
 
 
 def test_targets_must_match(blobs):

@@ -164,7 +164,7 @@ def test_autoencoder_fit(case, method):
     check_array_out(out, case.shape, case.out_dtype, unit=True)
     hw = image_hw(case.shape)
     assert dae.image_shape_ == hw
-    assert dae.n_features_in_ == hw[0] * hw[1]
+    assert dae.n_features_in_ == math.prod(case.shape[1:])
     assert dae.n_iter_ == 1
     if case.container == "dataframe":
         assert list(dae.feature_names_in_) == list(case.X.columns)
@@ -204,7 +204,9 @@ def test_autoencoder_fit_targets(case):
 def test_autoencoder_inference(fitted, method, case):
     label = f"DenoisingAutoencoder.{method}"
     COUNTS[label] += 1
-    defects = validation_defects(case) + image_defects(case.shape, HW)
+    defects = validation_defects(case) + image_defects(
+        case.shape, HW, any_size=method != "encode"
+    )
     snapshot = _snapshot(case.X)
     result, err, caught = call(getattr(fitted, method), case.X)
     assert_unchanged(case.X, snapshot)
@@ -212,6 +214,8 @@ def test_autoencoder_inference(fitted, method, case):
         return
     n = case.shape[0]
     flat = case.canonical().reshape(n, -1)
+    if len(case.shape) > 2:  # one channel: the same values as (n, h, w) images
+        flat = case.canonical().reshape(n, *image_hw(case.shape))
     if method == "transform":
         check_array_out(result, case.shape, case.out_dtype, unit=True)
         expected = fitted.transform(flat).reshape(case.shape)
@@ -221,7 +225,7 @@ def test_autoencoder_inference(fitted, method, case):
         assert np.array_equal(result, fitted.encode(flat))
     else:
         assert isinstance(result, float) and math.isfinite(result), result
-        expected = psnr(flat, fitted.transform(flat))
+        expected = psnr(flat.reshape(n, -1), fitted.transform(flat).reshape(n, -1))
         assert result == pytest.approx(expected, rel=1e-9)
 
 
@@ -388,6 +392,8 @@ def test_scorer_X(fitted, name, case):
     COUNTS[label] += 1
     scorer = SCORERS[name]
     defects = validation_defects(case) + image_defects(case.shape, HW)
+    if "ssim" in name and not defects and min(image_hw(case.shape)) < 7:
+        defects.append("too_small")  # images of another size than the fit's
     snapshot = _snapshot(case.X)
     result, err, caught = call(scorer, fitted, case.X)
     assert_unchanged(case.X, snapshot)

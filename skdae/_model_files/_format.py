@@ -12,6 +12,9 @@ MAX_PARAMETERS = 10**8
 #: architecture's size multiple: 2**22, e.g. 2048x2048.
 MAX_PIXELS = 2**22
 
+#: Most image channels a model file may declare.
+MAX_CHANNELS = 2**10
+
 # Nesting deeper than this in a model file is refused (the format needs 6 levels).
 MAX_DEPTH = 32
 

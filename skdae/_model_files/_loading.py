@@ -13,7 +13,7 @@ from .. import architectures as architecture_module
 from .._devices import resolve_device
 from .._padding import PaddedNetwork
 from ._encoding import check_names, decode
-from ._format import MAX_PARAMETERS, MAX_PIXELS
+from ._format import MAX_CHANNELS, MAX_PARAMETERS, MAX_PIXELS
 from ._network_size import COUNTED, parameter_count, size_multiple
 from ._reader import Reader, is_int, short_repr
 from ._weights import (
@@ -66,7 +66,8 @@ def read_fitted(reader, payload, estimator, architecture):
     missing = expected - fitted.keys()
     if missing:
         reader.fail(f"its fitted entry lacks {sorted(missing)}")
-    unknown = fitted.keys() - expected - {"feature_names_in_"}
+    # files written before colour images existed have no n_channels_: 1
+    unknown = fitted.keys() - expected - {"feature_names_in_", "n_channels_"}
     if unknown:
         reader.fail(
             f"its fitted entry has unknown keys {short_repr(sorted(map(str, unknown)))}"
@@ -87,9 +88,15 @@ def read_fitted(reader, payload, estimator, architecture):
             f"its images of {shape[0]}x{shape[1]} pixels (padded to multiples "
             f"of {multiple}) exceed the cap of {MAX_PIXELS} pixels"
         )
+    n_channels = fitted.setdefault("n_channels_", 1)
+    if not (is_int(n_channels) and 1 <= n_channels <= MAX_CHANNELS):
+        reader.fail(
+            f"its n_channels_ {short_repr(n_channels)} is not an integer in "
+            f"[1, {MAX_CHANNELS}]"
+        )
     n_features = fitted["n_features_in_"]
-    if not is_int(n_features) or n_features != shape[0] * shape[1]:
-        reader.fail("its n_features_in_ does not match image_shape_")
+    if not is_int(n_features) or n_features != n_channels * shape[0] * shape[1]:
+        reader.fail("its n_features_in_ does not match image_shape_ and n_channels_")
     device = fitted["device_"]
     try:
         kind = torch.device(device).type if isinstance(device, str) else None
@@ -104,7 +111,7 @@ def read_fitted(reader, payload, estimator, architecture):
         names = fitted["feature_names_in_"]
         if not (
             isinstance(names, list)
-            and len(names) == shape[0] * shape[1]
+            and len(names) == n_features
             and all(isinstance(n, str) for n in names)
         ):
             reader.fail("its feature_names_in_ are not one string per pixel")
@@ -135,18 +142,20 @@ def load_model(cls, path, device=None):
     payload = reader.read_payload()
     estimator, architecture = read_estimator(reader, cls, payload)
     try:
-        n_weights = parameter_count(architecture)
+        parameter_count(architecture)  # the sizes are valid
     except ValueError as exc:
         reader.fail(f"invalid architecture: {exc}")
+    fitted = read_fitted(reader, payload, estimator, architecture)
+    n_weights = parameter_count(architecture, fitted["n_channels_"])
     if n_weights > MAX_PARAMETERS:
         reader.fail(
             f"its network would have more than {MAX_PARAMETERS} weights "
             f"(architecture {architecture!r})"
         )
-    fitted = read_fitted(reader, payload, estimator, architecture)
     history = read_history(reader, payload)
 
     estimator.image_shape_ = tuple(fitted["image_shape_"])
+    estimator.n_channels_ = fitted["n_channels_"]
     estimator.n_features_in_ = fitted["n_features_in_"]
     if "feature_names_in_" in fitted:
         estimator.feature_names_in_ = np.asarray(
@@ -158,7 +167,9 @@ def load_model(cls, path, device=None):
     # the shapes the network needs, from a network without storage
     net = estimator._build_net()
     with torch.device("meta"):
-        expected = PaddedNetwork(clone(architecture)).state_dict()
+        expected = PaddedNetwork(
+            clone(architecture), fitted["n_channels_"]
+        ).state_dict()
     check_module_state(reader, payload["module_state"], expected)
     training_state = payload.get("training_state")
     if training_state is not None:

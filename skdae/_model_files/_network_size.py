@@ -19,8 +19,8 @@ def size_multiple(architecture):
     return 4 if isinstance(architecture, architecture_module.Reference) else 1
 
 
-def parameter_count(architecture):
-    """Number of weights of ``architecture.build()``, computed without building it.
+def parameter_count(architecture, n_channels=1):
+    """Number of weights of ``architecture.build(n_channels)``, without building it.
 
     Only for skdae's own architectures; stops counting once past
     :data:`MAX_PARAMETERS` (and then returns a number above it). Raises ValueError
@@ -37,16 +37,19 @@ def parameter_count(architecture):
         if not isinstance(channels, (tuple, list)) or len(channels) != 2:
             raise ValueError(f"channels must be two ints, got {channels!r}")
         c1, c2 = (size("channels", c, 1) for c in channels)
-        return 13 * c1 * c2 + 15 * c1 + c2 + 1
+        k = n_channels
+        return 13 * c1 * c2 + 13 * k * c1 + 2 * c1 + c2 + k
     depth = size("depth", architecture.depth, 2 if _is_residual(architecture) else 1)
     c = size("channels", architecture.channels, 1)
     if _is_residual(architecture):
-        return 19 * c + 1 + (depth - 2) * (9 * c * c + 2 * c)
+        k = n_channels
+        return 18 * k * c + c + k + (depth - 2) * (9 * c * c + 2 * c)
 
     def double_conv(a, b):
         return 9 * a * b + 9 * b * b + 4 * b
 
-    total = double_conv(1, c) + c + 1  # first stage and the 1x1 head
+    # first stage and the 1x1 head
+    total = double_conv(n_channels, c) + c * n_channels + n_channels
     for i in range(depth):
         w, w2 = c * 2**i, c * 2 ** (i + 1)
         total += double_conv(w, w2) + 4 * w2 * w + w + double_conv(2 * w, w)

@@ -119,6 +119,7 @@ def save_model(estimator, path):
     net = estimator.net_
     fitted = {
         "image_shape_": list(estimator.image_shape_),
+        "n_channels_": int(estimator.n_channels_),
         "n_features_in_": int(estimator.n_features_in_),
         "n_iter_": int(estimator.n_iter_),
         "device_": estimator.device_,

@@ -19,6 +19,8 @@ class ReferenceAutoencoder(nn.Module):
     ----------
     channels : tuple of two ints, default=(32, 64)
         Output channels of the first and second convolution.
+    n_channels : int, default=1
+        Channels of the images (input and output).
 
     Examples
     --------
@@ -34,11 +36,11 @@ class ReferenceAutoencoder(nn.Module):
     #: Height and width of the input must be multiples of this.
     size_multiple = 4
 
-    def __init__(self, channels=(32, 64)):
+    def __init__(self, channels=(32, 64), n_channels=1):
         super().__init__()
         c1, c2 = channels
         self.encoder = nn.Sequential(
-            nn.Conv2d(1, c1, kernel_size=3, padding=1),
+            nn.Conv2d(n_channels, c1, kernel_size=3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(2),
             nn.Conv2d(c1, c2, kernel_size=3, padding=1),
@@ -48,7 +50,7 @@ class ReferenceAutoencoder(nn.Module):
         self.decoder = nn.Sequential(
             nn.ConvTranspose2d(c2, c1, kernel_size=2, stride=2),
             nn.ReLU(),
-            nn.ConvTranspose2d(c1, 1, kernel_size=2, stride=2),
+            nn.ConvTranspose2d(c1, n_channels, kernel_size=2, stride=2),
             nn.Sigmoid(),
         )
 
@@ -88,8 +90,13 @@ class Reference(BaseArchitecture):
     def __init__(self, channels=(32, 64)):
         self.channels = channels
 
-    def build(self):
+    def build(self, n_channels=1):
         """Validate the parameters and return a new reference autoencoder.
+
+        Parameters
+        ----------
+        n_channels : int, default=1
+            Channels of the images: the network's input and output channels.
 
         Returns
         -------
@@ -98,4 +105,6 @@ class Reference(BaseArchitecture):
             (``size_multiple = 4``).
         """
         self._validate_params()
-        return ReferenceAutoencoder(channels=tuple(int(c) for c in self.channels))
+        return ReferenceAutoencoder(
+            channels=tuple(int(c) for c in self.channels), n_channels=int(n_channels)
+        )

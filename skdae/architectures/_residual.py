@@ -13,16 +13,16 @@ class _DnCNN(nn.Module):
 
     size_multiple = 1
 
-    def __init__(self, depth, channels):
+    def __init__(self, depth, channels, n_channels=1):
         super().__init__()
-        layers = [nn.Conv2d(1, channels, 3, padding=1), nn.ReLU(inplace=True)]
+        layers = [nn.Conv2d(n_channels, channels, 3, padding=1), nn.ReLU(inplace=True)]
         for _ in range(depth - 2):
             layers += [
                 nn.Conv2d(channels, channels, 3, padding=1, bias=False),
                 nn.BatchNorm2d(channels),
                 nn.ReLU(inplace=True),
             ]
-        layers.append(nn.Conv2d(channels, 1, 3, padding=1))
+        layers.append(nn.Conv2d(channels, n_channels, 3, padding=1))
         self.body = nn.Sequential(*layers)
         # start as the identity map: the predicted noise is zero
         nn.init.zeros_(self.body[-1].weight)
@@ -68,8 +68,13 @@ class Residual(BaseArchitecture):
         self.depth = depth
         self.channels = channels
 
-    def build(self):
+    def build(self, n_channels=1):
         """Validate the parameters and return a new DnCNN-style network.
+
+        Parameters
+        ----------
+        n_channels : int, default=1
+            Channels of the images: the network's input and output channels.
 
         Returns
         -------
@@ -77,4 +82,4 @@ class Residual(BaseArchitecture):
             Starts as the identity map; any image size (``size_multiple = 1``).
         """
         self._validate_params()
-        return _DnCNN(int(self.depth), int(self.channels))
+        return _DnCNN(int(self.depth), int(self.channels), int(n_channels))

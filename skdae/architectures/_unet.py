@@ -23,12 +23,12 @@ def _double_conv(c_in, c_out):
 class _UNet(nn.Module):
     """``depth`` down and up stages with skip connections; ``x - noise``."""
 
-    def __init__(self, depth, channels):
+    def __init__(self, depth, channels, n_channels=1):
         super().__init__()
         self.size_multiple = 2**depth
         widths = [channels * 2**i for i in range(depth + 1)]
         self.down = nn.ModuleList(
-            [_double_conv(1, widths[0])]
+            [_double_conv(n_channels, widths[0])]
             + [_double_conv(widths[i], widths[i + 1]) for i in range(depth)]
         )
         self.pool = nn.MaxPool2d(2)
@@ -41,7 +41,7 @@ class _UNet(nn.Module):
         self.merge = nn.ModuleList(
             [_double_conv(2 * widths[i], widths[i]) for i in range(depth)]
         )
-        self.head = nn.Conv2d(widths[0], 1, 1)
+        self.head = nn.Conv2d(widths[0], n_channels, 1)
         nn.init.zeros_(self.head.weight)  # residual output starts as the identity
         nn.init.zeros_(self.head.bias)
 
@@ -100,8 +100,13 @@ class UNet(BaseArchitecture):
         self.depth = depth
         self.channels = channels
 
-    def build(self):
+    def build(self, n_channels=1):
         """Validate the parameters and return a new U-Net.
+
+        Parameters
+        ----------
+        n_channels : int, default=1
+            Channels of the images: the network's input and output channels.
 
         Returns
         -------
@@ -109,4 +114,4 @@ class UNet(BaseArchitecture):
             Starts as the identity map; ``size_multiple = 2**depth``.
         """
         self._validate_params()
-        return _UNet(int(self.depth), int(self.channels))
+        return _UNet(int(self.depth), int(self.channels), int(n_channels))
