@@ -11,7 +11,6 @@ import pytest
 
 from skdae import cli
 from skdae.cli import _demo, main
-from skdae.cli._image_files import read_png
 
 from ._helpers import make_blob_images
 
@@ -97,24 +96,15 @@ def test_denoise_npy_and_png(demo_run, tmp_path):
     assert mpimg.imread(tmp_path / "out.png").shape[:2] == (28, 28)
 
 
-def test_denoise_errors(demo_run, tmp_path, capsys):
+def test_denoise_errors_and_other_sizes(demo_run, tmp_path, capsys):
     _, out = demo_run
     assert main(["denoise", str(tmp_path / "none.pkl"), "a.npy", "b.npy"]) == 1
     assert "does not exist" in capsys.readouterr().err
-    np.save(tmp_path / "bad.npy", np.zeros((2, 10, 10)))
-    assert (
-        main(
-            [
-                "denoise",
-                str(out / "model.skdae"),
-                str(tmp_path / "bad.npy"),
-                str(tmp_path / "o.npy"),
-            ]
-        )
-        == 1
-    )
-    err = capsys.readouterr().err
-    assert "holds 10x10 images but the model was trained on 28x28 images" in err
+    # the network is fully convolutional: images of another size are denoised
+    np.save(tmp_path / "small.npy", np.zeros((2, 10, 10)))
+    argv = ["denoise", str(out / "model.skdae"), str(tmp_path / "small.npy")]
+    assert main([*argv, str(tmp_path / "o.npy")]) == 0
+    assert np.load(tmp_path / "o.npy").shape == (2, 10, 10)
 
 
 def test_no_data_message_without_traceback(tmp_path, monkeypatch):
@@ -435,13 +425,12 @@ def test_batch_to_png_is_refused_before_any_work(tiny_model, tmp_path, capsys):
     assert (tmp_path / "out.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_png_of_another_size(tiny_model, tmp_path, capsys):
+def test_png_of_another_size(tiny_model, tmp_path):
     import matplotlib.pyplot as plt
 
-    plt.imsave(tmp_path / "big.png", np.zeros((56, 56)), cmap="gray")
-    assert _denoise(tiny_model, tmp_path / "big.png", tmp_path / "out.png") == 1
-    err = capsys.readouterr().err
-    assert "holds a 56x56 image but the model was trained on 28x28 images" in err
+    plt.imsave(tmp_path / "big.png", np.zeros((56, 57)), cmap="gray")
+    assert _denoise(tiny_model, tmp_path / "big.png", tmp_path / "out.png") == 0
+    assert plt.imread(tmp_path / "out.png").shape[:2] == (56, 57)
 
 
 def test_uint8_is_scaled_and_out_of_range_floats_refused(tiny_model, tmp_path, capsys):
@@ -484,16 +473,23 @@ def test_broken_png(tiny_model, tmp_path, capsys, content):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_colour_png_is_converted_with_rgb2gray(tmp_path):
-    import matplotlib.pyplot as plt
-    from skimage.color import rgb2gray
+def test_colour_png_and_a_gray_model_keep_the_colour(tiny_model, tmp_path, capsys):
+    from PIL import Image
 
-    red = np.zeros((28, 28, 3))
-    red[..., 0] = 1
-    plt.imsave(tmp_path / "red.png", red)
-    shape, load = read_png(tmp_path / "red.png")
-    assert shape == (28, 28)
-    np.testing.assert_allclose(load(), rgb2gray(red), atol=1e-6)
+    pixels = np.random.default_rng(0).integers(0, 256, (28, 28, 3), dtype=np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "rgb.png")
+    assert _denoise(tiny_model, tmp_path / "rgb.png", tmp_path / "out.png") == 0
+    assert "denoising each channel as a gray image" in capsys.readouterr().err
+    result = np.asarray(Image.open(tmp_path / "out.png"))
+    assert result.shape == (28, 28, 3)
+    # each channel is denoised as the gray image it is
+    for channel in range(3):
+        Image.fromarray(pixels[..., channel]).save(tmp_path / f"{channel}.png")
+        gray = tmp_path / f"{channel}.png"
+        assert _denoise(tiny_model, gray, tmp_path / f"out{channel}.png") == 0
+        alone = np.asarray(Image.open(tmp_path / f"out{channel}.png"))
+        assert alone.shape == (28, 28)
+        assert np.abs(alone.astype(int) - result[..., channel]).max() <= 1
 
 
 def test_paths_that_cannot_work(tiny_model, tmp_path, capsys):

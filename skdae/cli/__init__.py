@@ -1,5 +1,6 @@
 """The ``skdae`` command: ``skdae demo`` runs the reference experiment, ``skdae
-denoise`` applies a saved model to images.
+train`` trains a model on image files, ``skdae denoise`` applies a saved model to
+image files and .npy arrays.
 
 Every argument is checked before any work starts (before data is loaded, a
 model is read or a folder is created). Exit codes: 0 on success; 2 for bad
@@ -12,25 +13,25 @@ The module imports neither PyTorch nor scikit-learn at import time, so that
 ``skdae --help`` and ``skdae --version`` answer at once.
 
 Each subcommand is a module with ``add_parser(subparsers, formatter_class)``,
-which adds its options and sets ``run(args, parser)``: ``_demo`` and
-``_denoise``. Shared by the subcommands: ``_arguments`` (option types, help
-formatter), ``_paths`` (checking files and folders up front), ``_datasets``,
-``_noise_options``, ``_image_files``, ``_terminal`` and ``_errors``
-(:class:`CLIError`, shown as one line).
+which adds its options and sets ``run(args, parser)``: ``_demo``, ``_train``
+and ``_denoise``. Shared by the subcommands: ``_arguments`` (option types, help
+formatter), ``_paths`` (checking files and folders up front), ``_device_option``,
+``_datasets``, ``_noise_options``, ``_image_files``, ``_terminal`` and
+``_errors`` (:class:`CLIError`, shown as one line).
 """
 
 import argparse
 import sys
 
 from .. import __version__
-from . import _demo, _denoise
+from . import _demo, _denoise, _train
 from ._arguments import HelpFormatter
 from ._errors import CLIError
 
 __all__ = ["main"]
 
 #: The subcommands, in the order ``skdae --help`` lists them.
-_SUBCOMMANDS = (_demo, _denoise)
+_SUBCOMMANDS = (_demo, _train, _denoise)
 
 
 def _build_parser():

@@ -9,6 +9,7 @@ from pathlib import Path
 from ._arguments import SEED_MAX, positive_int, real, seed_int
 from ._datasets import LOADERS, first, load_split
 from ._demo_report import evaluate, plot, print_results
+from ._device_option import add_device_argument, check_device, resolve_device
 from ._errors import CLIError
 from ._noise_options import DEFAULT_LEVEL, describe_noise, make_noise
 from ._paths import check_output_folder
@@ -94,7 +95,7 @@ def add_parser(subparsers, formatter_class):
         metavar="N",
         help="use only the first N test images (default: all)",
     )
-    demo.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
+    add_device_argument(demo)
     demo.add_argument(
         "--seed",
         type=seed_int,
@@ -124,11 +125,7 @@ def _check_demo_args(parser, args):
             f"argument --level: the salt-pepper amount must be in [0, 1]; got "
             f"{args.level:g}"
         )
-    if not re.fullmatch(r"auto|cpu|cuda(:\d+)?|mps", args.device):
-        parser.error(
-            f"argument --device: invalid device {args.device!r}; use auto, cpu, "
-            "cuda or cuda:N"
-        )
+    check_device(parser, args.device)
     if args.dataset == "emnist":
         from ..datasets import EMNIST_SPLITS
 
@@ -137,18 +134,6 @@ def _check_demo_args(parser, args):
                 f"argument --emnist-split: invalid choice {args.emnist_split!r} "
                 f"(choose from {', '.join(EMNIST_SPLITS)})"
             )
-
-
-def _resolve_device(parser, device):
-    from .._devices import resolve_device
-
-    try:
-        return resolve_device(device)
-    except ValueError:
-        parser.error(
-            f"argument --device: {device!r} needs CUDA, which is not available "
-            "on this machine; use --device auto or cpu"
-        )
 
 
 # The estimator's parameter names in its messages, as the demo's flags.
@@ -170,7 +155,7 @@ def run(args, parser):
     _check_demo_args(parser, args)
     out = Path(args.output)
     check_output_folder(out)
-    device = _resolve_device(parser, args.device)
+    device = resolve_device(parser, args.device)
 
     train = load_split(args, "train")
     test = load_split(args, "test")

@@ -1,4 +1,9 @@
-"""Reading and writing the image files of ``skdae denoise``: .npy and .png."""
+"""Reading and writing the files of ``skdae denoise``: .npy arrays and images.
+
+Image files (PNG, JPEG, TIFF, BMP) are read with :func:`skdae.datasets.load_images`
+and written back in the format, bit depth and mode of their source with
+``skdae.datasets._image_files.write_image``.
+"""
 
 import math
 import sys
@@ -8,7 +13,19 @@ import numpy as np
 
 from ._errors import CLIError
 
-IMAGE_SUFFIXES = (".npy", ".png")
+NPY_SUFFIX = ".npy"
+#: The image formats :func:`skdae.datasets.load_images` reads (a test checks that
+#: they agree; importing them from there would import scikit-learn).
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+INPUT_SUFFIXES = (NPY_SUFFIX, *PICTURE_SUFFIXES)
+
+
+def is_npy(path):
+    return Path(path).suffix.lower() == NPY_SUFFIX
+
+
+def has_input_suffix(path):
+    return Path(path).suffix.lower() in INPUT_SUFFIXES
 
 
 def _npy_header(path):
@@ -39,6 +56,12 @@ def _npy_header(path):
 
 
 def read_npy(path):
+    """Shape of the array in ``path`` and a function that loads it, checked.
+
+    The header is read at once (cheap); the function loads the values, divides
+    uint8 arrays by 255 (with a note on stderr) and refuses NaN, infinity and
+    values outside [0, 1].
+    """
     shape, dtype = _npy_header(path)
     if dtype == np.uint8:
         print(f"note: {path} holds uint8 images: dividing them by 255", file=sys.stderr)
@@ -68,37 +91,26 @@ def read_npy(path):
     return shape, load
 
 
-def read_png(path):
-    import matplotlib.image as mpimg
+def read_picture(path):
+    """The image in ``path`` as a float32 ``(h, w)`` or ``(h, w, 3)`` array in [0, 1]."""
+    from ..datasets import load_images
 
     try:
-        image = mpimg.imread(path)
-    except Exception as exc:  # PIL raises many types for broken files
-        raise CLIError(
-            f"could not read {path} as a PNG image: {type(exc).__name__}: {exc}"
-        ) from None
-    if image.ndim == 3:
-        from skimage.color import rgb2gray, rgba2rgb
-
-        if image.shape[2] == 4:
-            image = rgba2rgb(image)
-        if image.shape[2] == 3:
-            image = rgb2gray(image)
-        else:  # gray and alpha
-            image = image[..., 0]
-    image = np.asarray(image, dtype=np.float64)
-    return image.shape, lambda: image
+        return load_images([path])[0]
+    except (OSError, ValueError) as exc:  # the messages name the file
+        raise CLIError(f"could not read {path}: {exc}") from None
 
 
-def write_images(path, images):
+def write_output(path, array, like=None):
+    """Write ``array`` to ``path``: a .npy array, or an image like the file ``like``."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix.lower() == ".npy":
-            np.save(path, images)
+        if is_npy(path):
+            np.save(path, array)
         else:
-            import matplotlib.image as mpimg
+            from ..datasets._image_files import write_image
 
-            mpimg.imsave(path, np.clip(images, 0, 1), cmap="gray", vmin=0, vmax=1)
-    except OSError as exc:
+            write_image(path, array, like=like)
+    except (OSError, ValueError) as exc:
         raise CLIError(f"could not write {path}: {exc}") from None

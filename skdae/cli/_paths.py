@@ -23,28 +23,38 @@ def _check_creatable(path, what):
         raise CLIError(f"{what} {path}: cannot create it, {ancestor} is not writable")
 
 
-def check_output_folder(path):
+def check_output_folder(path, what="--output"):
     path = Path(path)
     if path.exists():
         if not path.is_dir():
-            raise CLIError(f"--output {path} is an existing file, not a folder")
+            raise CLIError(f"{what} {path} is an existing file, not a folder")
         if not os.access(path, os.W_OK | os.X_OK):
-            raise CLIError(f"--output {path}: the folder is not writable")
+            raise CLIError(f"{what} {path}: the folder is not writable")
     else:
-        _check_creatable(path, "--output")
+        _check_creatable(path, what)
 
 
-def check_output_file(path, input_path):
+def check_output_file(path, input_paths, *, what="OUTPUT", force=False, hint=""):
+    """``path`` can be written: not a folder, not an input, existing only with force.
+
+    ``hint`` ends the message about an existing file (what else to do).
+    """
     path = Path(path)
     if path.is_dir():
-        raise CLIError(f"OUTPUT {path} is a folder; give a .npy or .png file name")
+        raise CLIError(f"{what} {path} is a folder; give a file name")
     if path.exists():
-        if path.resolve() == Path(input_path).resolve():
-            raise CLIError(f"OUTPUT {path} is the INPUT file; choose another name")
+        for source in input_paths:
+            if path.resolve() == Path(source).resolve():
+                raise CLIError(
+                    f"{what} {path} is the INPUT file {source}; choose another name "
+                    "(an input is never overwritten)"
+                )
+        if not force:
+            raise CLIError(f"{what} {path} exists; add --force to overwrite it{hint}")
         if not os.access(path, os.W_OK):
-            raise CLIError(f"OUTPUT {path} exists and is not writable")
+            raise CLIError(f"{what} {path} exists and is not writable")
     else:
-        _check_creatable(path, "OUTPUT")
+        _check_creatable(path, what)
 
 
 def check_input_file(path, what):
