@@ -17,32 +17,25 @@ from sklearn.base import (
 from sklearn.utils._param_validation import (
     Interval,
     StrOptions,
-    validate_parameter_constraints,
 )
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted
 from skorch.callbacks import ProgressBar
 
-from ._config import get_config
 from ._devices import resolve_device
+from ._estimator_input import FLOATS, EstimatorInputMixin
 from ._images import (
-    check_float32_range,
-    check_has_pixels,
-    check_image_shape_param,
-    check_same_images,
     from_batch,
     holds_images,
     is_image_list,
-    resolve_channel_axis,
-    to_batch,
     warn_if_not_noisy_unit_range,
     warn_if_not_unit_range,
 )
+from ._inference import InferenceMixin
 from ._model_files import check_checkpointable, load_model, save_model
 from ._padding import PaddedNetwork
 from ._param_validation import ChannelAxis, ImageShape, PatchSize, SubclassOf
 from ._random import child_seed, draw_seed
 from ._tensors import as_array_like, tensor_copy
-from ._tiling import tiled_apply
 from ._training import DenoisingNet, EpochGuard, HoldOut, ImagePairs, PatchPairs
 from .architectures import ARCHITECTURES, BaseArchitecture, resolve_architecture
 from .losses import LOSSES, resolve_loss
@@ -50,8 +43,6 @@ from .metrics import psnr
 from .noise import BaseNoise
 
 __all__ = ["DenoisingAutoencoder"]
-
-_FLOATS = (np.float64, np.float32)
 
 #: Attributes set by fit: all removed again when a first fit fails.
 _FITTED = (
@@ -68,7 +59,13 @@ _FITTED = (
 )
 
 
-class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class DenoisingAutoencoder(
+    EstimatorInputMixin,
+    InferenceMixin,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    BaseEstimator,
+):
     """Convolutional denoising autoencoder as a scikit-learn transformer.
 
     ``fit(X, y)`` trains a PyTorch network, through :mod:`skorch`, to map the
@@ -390,204 +387,6 @@ class DenoisingAutoencoder(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self.verbose = verbose
         self.random_state = random_state
 
-    # ------------------------------------------------------------------ input
-    def _check_images(self, X, *, reset, any_size=True):
-        """Validate ``X``; return it and its (n, c, h, w) view and image shape.
-
-        Torch tensors (even ones requiring gradients) are read as arrays. The
-        layout is read from ``channel_axis`` at every call. After fit, images of
-        another size than the fit's are accepted with ``any_size`` by a fully
-        convolutional network (3-D and 4-D input; flat rows keep
-        ``n_features_in_``).
-        """
-        X = given = as_array_like(X)
-        check_has_pixels(X)
-        X = check_array(
-            X,
-            allow_nd=True,
-            dtype=_FLOATS,
-            ensure_all_finite=True,
-            input_name="X",
-            estimator=self,
-        )
-        check_has_pixels(X)  # again: lists have no shape before conversion
-        check_float32_range(X)
-        if reset:
-            batch, shape = to_batch(
-                X, check_image_shape_param(self.image_shape), self.channel_axis
-            )
-        elif X.ndim == 2:
-            resolve_channel_axis(X.shape, self.channel_axis)
-            if X.shape[1] != self.n_features_in_:
-                raise ValueError(self._n_features_message(X))
-            batch, shape = to_batch(X, self.image_shape_, self.channel_axis)
-        else:
-            batch, shape = to_batch(X, None, self.channel_axis)
-        if not reset:
-            self._check_channels(batch.shape[1], "X")
-            if tuple(shape) != tuple(self.image_shape_):
-                if not (any_size and self.net_.module_.fully_convolutional):
-                    check_same_images(shape, self.image_shape_, "X")
-                return X, batch, shape  # images of another size: no pixel count
-        # the column names of a DataFrame; the pixel count of the images
-        validate_data(
-            self,
-            given if hasattr(given, "columns") else batch.reshape(len(batch), -1),
-            reset=reset,
-            skip_check_array=True,
-        )
-        return X, batch, shape
-
-    def _check_channels(self, n_channels, name):
-        """Raise if images of ``n_channels`` channels do not fit the network."""
-        if n_channels != self.n_channels_:
-            raise ValueError(
-                f"{name} holds images of {n_channels} channel(s) but the model was "
-                f"fitted on images of {self.n_channels_} (channel_axis="
-                f"{self.channel_axis!r}). Set channel_axis to the axis that holds "
-                "the channels: 1 for (n, c, h, w), -1 for (n, h, w, c), None for "
-                "grayscale (n, h, w)."
-            )
-
-    def _check_image_list(self, images, name="X"):
-        """Validate a list of images: one (1, c, h, w) float array per image.
-
-        Each image is read as a batch of one (``image[np.newaxis]``), so
-        ``channel_axis`` names the same axis as for an array of images. Returns
-        the batches and the validated images (whose shapes and dtypes the
-        outputs take).
-        """
-        batches, checked = [], []
-        for i, image in enumerate(images):
-            where = f"{name}[{i}]"
-            image = check_array(
-                np.asarray(as_array_like(image))[np.newaxis],
-                allow_nd=True,
-                dtype=_FLOATS,
-                ensure_all_finite=True,
-                input_name=where,
-            )
-            check_has_pixels(image, where)
-            check_float32_range(image, where)
-            batch, _ = to_batch(image, None, self.channel_axis)
-            batches.append(batch)
-            checked.append(image)
-        return batches, checked
-
-    def _check_patch_size(self):
-        """``patch_size`` (validated by fit) as (height, width), or None."""
-        size = self.patch_size
-        if size is None:
-            return None
-        if isinstance(size, numbers.Integral):
-            return int(size), int(size)
-        return int(size[0]), int(size[1])
-
-    @staticmethod
-    def _check_patch_fits(patch, sizes):
-        """Raise if an image is smaller than the patches cut from it."""
-        for i, (h, w) in enumerate(sizes):
-            if h < patch[0] or w < patch[1]:
-                raise ValueError(
-                    f"Image {i} of X is {h}x{w} pixels, smaller than the "
-                    f"{patch[0]}x{patch[1]} patches of patch_size: use a smaller "
-                    "patch_size or leave that image out."
-                )
-
-    @staticmethod
-    def _list_channels(batches):
-        channels = {b.shape[1] for b in batches}
-        if len(channels) > 1:
-            raise ValueError(
-                f"The images of X have different numbers of channels "
-                f"({sorted(channels)}): convert them to one mode (all gray or all "
-                "RGB) first."
-            )
-        return channels.pop()
-
-    def _check_target_list(self, y, batches):
-        """Validate a list of target images, one per image of X, of its shape."""
-        if not is_image_list(y):
-            raise ValueError(
-                "X is a list of images, so y must be a list of as many images "
-                "(or None)."
-            )
-        if len(y) != len(batches):
-            raise ValueError(
-                f"X and y hold different numbers of images: {len(batches)} and "
-                f"{len(y)}."
-            )
-        targets, _ = self._check_image_list(y, "y")
-        for i, (t, b) in enumerate(zip(targets, batches, strict=True)):
-            if t.shape != b.shape:
-                raise ValueError(
-                    f"y[{i}] has the shape {t.shape[1:]} (channels, height, width) "
-                    f"but X[{i}] has {b.shape[1:]}."
-                )
-        return targets
-
-    def _stack_image_list(self, X, y):
-        """A list of same-size images (and targets) as one array each."""
-        _, checked = self._check_image_list(X)
-        if len({image.shape for image in checked}) > 1:
-            sizes = sorted({image.shape[1:] for image in checked})
-            raise ValueError(
-                f"The images of X have different sizes ({_short_list(sizes)}): "
-                "a network trains on batches of one size. Set patch_size (e.g. "
-                "patch_size=40) to train on random patches of them, or resize them."
-            )
-        X = np.concatenate(checked)
-        if is_image_list(y):
-            y = np.concatenate(self._check_image_list(y, "y")[1])
-        return X, y
-
-    def _n_features_message(self, X):
-        """Error for flat rows of the wrong length, naming image sizes."""
-        h, w = self.image_shape_
-        message = (
-            f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-            f"{self.n_features_in_} features as input: flat rows of the {h}x{w} "
-            "images it was fitted on."
-        )
-        if X.shape[0] > 1:
-            message += (
-                f" A single {X.shape[0]}x{X.shape[1]} image given as a 2-D array "
-                f"reads as {X.shape[0]} flat images of {X.shape[1]} pixels: pass it "
-                "as image[np.newaxis], of shape "
-                f"(1, {X.shape[0]}, {X.shape[1]})."
-            )
-        return message
-
-    def _check_targets(self, y, X, batch, shape):
-        """The clean targets as an (n, c, h, w) array; ``batch`` if y is None."""
-        y = as_array_like(y)
-        if not holds_images(y):
-            return batch
-        check_has_pixels(y, "y")
-        y = check_array(
-            y, allow_nd=True, dtype=_FLOATS, ensure_all_finite=True, input_name="y"
-        )
-        check_float32_range(y, "y")
-        if len(y) != len(X):
-            raise ValueError(
-                f"X and y hold different numbers of images: {len(X)} and {len(y)}."
-            )
-        if y.ndim == 2 and y.shape[1] != shape[0] * shape[1]:
-            raise ValueError(
-                f"y has {y.shape[1]} features per image but X holds "
-                f"{shape[0]}x{shape[1]} images."
-            )
-        y_batch, y_shape = to_batch(
-            y, shape if y.ndim == 2 else None, self.channel_axis
-        )
-        check_same_images(y_shape, shape, "y")
-        if y_batch.shape[1] != batch.shape[1]:
-            raise ValueError(
-                f"y holds images of {y_batch.shape[1]} channel(s) but X of "
-                f"{batch.shape[1]}."
-            )
-        return y_batch
-
     # ---------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -893,119 +692,6 @@ default=None
         )
 
     # -------------------------------------------------------------- inference
-    def _for_each_chunk(self, batch, fn, consume, name="X"):
-        """Call ``consume(start, result)`` for ``fn(module, x)`` over ``batch``.
-
-        ``batch`` is cut into chunks of ``inference_batch_size`` images; each
-        chunk is copied into a tensor of its own (a user's network may write to
-        its input) and ``result`` is the output as a NumPy array, which must be
-        finite.
-        """
-        module = self.net_.module_
-        device = self.net_.device
-        was_training = module.training
-        module.eval()
-        size = get_config()["inference_batch_size"]
-        try:
-            for start in range(0, len(batch), size):
-                chunk = batch[start : start + size]
-                with torch.inference_mode():
-                    result = fn(module, tensor_copy(chunk, np.float32).to(device))
-                    result = result.cpu().numpy()
-                _check_finite_output(result, chunk, name)
-                consume(start, result)
-        finally:
-            module.train(was_training)
-
-    def _map_batches(self, batch, fn, dtype, name="X"):
-        """``fn(module, x)`` over ``batch``, chunk by chunk, as one NumPy array."""
-        out = None
-
-        def store(start, result):
-            nonlocal out
-            if out is None:
-                out = np.empty((len(batch), *result.shape[1:]), dtype=dtype)
-            out[start : start + len(result)] = result
-
-        self._for_each_chunk(batch, fn, store, name)
-        return out
-
-    def _denoise_chunks(self, batch, consume):
-        """Denoise ``batch``, one (n, c, h, w) array of same-size images.
-
-        Calls ``consume(start, result)`` with the unclipped network output for
-        each chunk of ``inference_batch_size`` images: the one place where
-        :meth:`transform` and :meth:`score` run the network on images.
-        """
-        if self.tile_size is None:
-            self._for_each_chunk(batch, _denoise, consume)
-            return
-        # read at every call (set_params on a fitted model): checked here too
-        validate_parameter_constraints(
-            {"tile_size": self._parameter_constraints["tile_size"]},
-            {"tile_size": self.tile_size},
-            caller_name=type(self).__name__,
-        )
-        module = self.net_.module_
-        was_training = module.training
-        module.eval()
-        tile_h, tile_w = (
-            (self.tile_size, self.tile_size)
-            if isinstance(self.tile_size, numbers.Integral)
-            else self.tile_size
-        )
-        # about a megapixel of tiles per forward pass (the network's feature
-        # maps are tens of times larger than its input)
-        tiles_per_pass = max(1, 2**20 // (tile_h * tile_w * batch.shape[1]))
-        try:
-            for i in range(len(batch)):
-                # tiled_apply copies each batch of tiles: a user's network may
-                # write to its input without touching the caller's array
-                result = tiled_apply(
-                    lambda x: _denoise(module, x),
-                    batch[i],
-                    tile_size=(tile_h, tile_w),
-                    batch_size=tiles_per_pass,
-                    device=self.net_.device,
-                )
-                _check_finite_output(result, batch[i : i + 1], "X")
-                consume(i, result[np.newaxis])
-        finally:
-            module.train(was_training)
-
-    def _denoise_batch(self, batch, dtype):
-        """The denoised ``batch`` (n, c, h, w), clipped to [0, 1], as ``dtype``."""
-        out = np.empty(batch.shape, dtype=dtype)
-
-        def store(start, result):
-            out[start : start + len(result)] = result
-
-        self._denoise_chunks(batch, store)
-        return np.clip(out, 0.0, 1.0, out=out)
-
-    def _denoise_list(self, images):
-        """Denoise a list of images, each in its own size, layout and dtype."""
-        batches, checked = self._check_image_list(images)
-        for batch in batches:
-            self._check_size(batch)
-        # helper, transform, set_output's wrapper, the caller
-        warn_if_not_noisy_unit_range(batches, "The images in X", stacklevel=5)
-        out = [None] * len(batches)
-        for indices in _same_size_groups(batches):
-            group = np.concatenate([batches[i] for i in indices])
-            dtype = np.result_type(*(checked[i].dtype for i in indices))
-            denoised = self._denoise_batch(group, dtype)
-            for k, i in enumerate(indices):
-                one = denoised[k : k + 1].astype(checked[i].dtype, copy=False)
-                out[i] = from_batch(one, checked[i], self.channel_axis)[0]
-        return out
-
-    def _check_size(self, batch):
-        """Channels and, for a network of one size, the size of ``batch``."""
-        self._check_channels(batch.shape[1], "X")
-        if not self.net_.module_.fully_convolutional:
-            check_same_images(batch.shape[2:], self.image_shape_, "X")
-
     def transform(self, X):
         """Denoise ``X``.
 
@@ -1094,7 +780,7 @@ default=None
                 f"codes have 0 features (shape={tuple(codes.shape)}) but the latent "
                 f"code of this model has {n_code} (latent_shape_={self.latent_shape_})."
             )
-        codes = check_array(codes, dtype=_FLOATS, input_name="codes", estimator=self)
+        codes = check_array(codes, dtype=FLOATS, input_name="codes", estimator=self)
         if codes.shape[1] != n_code:
             raise ValueError(
                 f"codes have {codes.shape[1]} features but the latent code of this "
@@ -1149,26 +835,6 @@ default=None
             )
 
         self._denoise_chunks(batch, rate)
-        return float(values.mean())
-
-    def _score_list(self, X, y):
-        """Mean PSNR over a list of images of any sizes."""
-        batches, _ = self._check_image_list(X)
-        clean = batches
-        if is_image_list(y) or holds_images(y):
-            clean = self._check_target_list(y, batches)
-        for batch in batches:
-            self._check_size(batch)
-        warn_if_not_noisy_unit_range(batches, "The images in X", stacklevel=4)
-        values = np.empty(len(batches))
-        for indices in _same_size_groups(batches):
-            group = np.concatenate([batches[i] for i in indices])
-            denoised = self._denoise_batch(group, np.float64)
-            values[indices] = psnr(
-                np.concatenate([clean[i] for i in indices]).reshape(len(indices), -1),
-                denoised.reshape(len(indices), -1),
-                per_image=True,
-            )
         return float(values.mean())
 
     # ------------------------------------------------------------ persistence
@@ -1269,33 +935,3 @@ default=None
         tags.target_tags.required = False
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
-
-
-def _same_size_groups(batches):
-    """Indices of ``batches`` grouped by image shape (c, h, w), in order."""
-    groups = {}
-    for i, batch in enumerate(batches):
-        groups.setdefault(batch.shape[1:], []).append(i)
-    return list(groups.values())
-
-
-def _short_list(values, limit=4):
-    """``values`` as text, at most ``limit`` of them."""
-    text = ", ".join(str(tuple(v)) for v in values[:limit])
-    return text + (", ..." if len(values) > limit else "")
-
-
-def _check_finite_output(result, images, name):
-    """Raise if the network's output ``result`` for ``images`` is not finite."""
-    if not np.isfinite(result).all():
-        raise ValueError(
-            f"The network's output holds NaN or infinity for {name} values in "
-            f"[{float(images.min()):.3g}, {float(images.max()):.3g}]: values far "
-            "outside [0, 1] overflow its float32 arithmetic. Images are expected "
-            "in [0, 1]."
-        )
-
-
-def _denoise(module, x):
-    """Network output (callers clip it to [0, 1] once it is checked finite)."""
-    return module(x)
