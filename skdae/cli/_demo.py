@@ -1,19 +1,22 @@
 """``skdae demo``: train on a data set, report PSNR/SSIM, write the results."""
 
 import json
-import re
-import sys
-import time
 from pathlib import Path
 
-from ._arguments import SEED_MAX, positive_int, real, seed_int
+from ._arguments import positive_int, real
 from ._datasets import LOADERS, first, load_split
 from ._demo_report import evaluate, plot, print_results
 from ._device_option import add_device_argument, check_device, resolve_device
 from ._errors import CLIError
 from ._noise_options import DEFAULT_LEVEL, describe_noise, make_noise
 from ._paths import check_output_folder
-from ._terminal import plain_stdout
+from ._training_options import (
+    add_quiet_argument,
+    add_seed_argument,
+    add_training_arguments,
+    fit,
+    verbosity,
+)
 
 
 def add_parser(subparsers, formatter_class):
@@ -69,19 +72,12 @@ def add_parser(subparsers, formatter_class):
         help="noise level: sigma for gaussian (default 0.5), amount in [0, 1] "
         "for salt-pepper (default 0.2)",
     )
-    demo.add_argument("--epochs", type=positive_int, default=20, help="training epochs")
-    demo.add_argument(
-        "--batch-size", type=positive_int, default=20, help="images per batch"
-    )
-    demo.add_argument(
-        "--lr", type=real(low=0, low_open=True), default=1e-3, help="Adam's step size"
-    )
-    demo.add_argument(
-        "--validation-fraction",
-        type=real(low=0, low_open=True, high=1, high_open=True),
-        default=None,
-        help="hold out this fraction (in (0, 1)) of the training images for a "
-        "validation loss",
+    add_training_arguments(
+        demo,
+        epochs_help="training epochs",
+        batch_help="images per batch",
+        validation_help="hold out this fraction (in (0, 1)) of the training images "
+        "for a validation loss",
     )
     demo.add_argument(
         "--n-train",
@@ -96,19 +92,16 @@ def add_parser(subparsers, formatter_class):
         help="use only the first N test images (default: all)",
     )
     add_device_argument(demo)
-    demo.add_argument(
-        "--seed",
-        type=seed_int,
-        default=0,
-        help=f"seed of initialisation, shuffling and noise (0 to {SEED_MAX}); "
-        "the test noise uses seed + 1",
+    add_seed_argument(
+        demo,
+        seeds="initialisation, shuffling and noise",
+        note="; the test noise uses seed + 1",
     )
     demo.add_argument(
         "--output", default="skdae_output", metavar="FOLDER", help="output folder"
     )
-    demo.add_argument(
-        "--quiet",
-        action="store_true",
+    add_quiet_argument(
+        demo,
         help="print only the final results (no description, epoch table or "
         "progress bar)",
     )
@@ -134,20 +127,6 @@ def _check_demo_args(parser, args):
                 f"argument --emnist-split: invalid choice {args.emnist_split!r} "
                 f"(choose from {', '.join(EMNIST_SPLITS)})"
             )
-
-
-# The estimator's parameter names in its messages, as the demo's flags.
-_FLAGS = {
-    "max_epochs": "--epochs",
-    "batch_size": "--batch-size",
-    "validation_fraction": "--validation-fraction",
-}
-
-
-def _with_flags(message):
-    for name, flag in _FLAGS.items():
-        message = re.sub(rf"\b{name}\b", flag, message)
-    return message
 
 
 def run(args, parser):
@@ -190,16 +169,10 @@ def run(args, parser):
         lr=args.lr,
         validation_fraction=args.validation_fraction,
         device=device,
-        verbose=0 if args.quiet else (2 if sys.stderr.isatty() else 1),
+        verbose=verbosity(args.quiet),
         random_state=args.seed,
     )
-    try:
-        start = time.perf_counter()
-        with plain_stdout():
-            dae.fit(X_train)
-        fit_seconds = time.perf_counter() - start
-    except ValueError as exc:
-        raise CLIError(_with_flags(str(exc))) from None
+    fit_seconds = fit(dae, X_train)
 
     # The results are written before anything else can fail; a failure of a
     # later step is reported after the steps that can still be done.

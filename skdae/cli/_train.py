@@ -1,12 +1,9 @@
 """``skdae train``: train a denoiser on random patches of image files, save it."""
 
 import argparse
-import re
-import sys
-import time
 from pathlib import Path
 
-from ._arguments import SEED_MAX, positive_int, real, seed_int
+from ._arguments import positive_int
 from ._device_option import add_device_argument, check_device, resolve_device
 from ._errors import CLIError
 from ._noise_options import (
@@ -17,7 +14,14 @@ from ._noise_options import (
     parse_level,
 )
 from ._paths import check_input_file, check_output_file
-from ._terminal import plain_stdout
+from ._training_options import (
+    FLAGS,
+    add_quiet_argument,
+    add_seed_argument,
+    add_training_arguments,
+    fit,
+    verbosity,
+)
 
 #: The names of skdae.architectures.ARCHITECTURES (a test checks that they
 #: agree; importing them from there would import PyTorch).
@@ -109,33 +113,20 @@ def add_parser(subparsers, formatter_class):
         default="mse",
         help="training loss; psnr weighs every patch alike, for a level range",
     )
-    train.add_argument("--epochs", type=positive_int, default=20, help="epochs")
-    train.add_argument(
-        "--batch-size", type=positive_int, default=20, help="patches per batch"
-    )
-    train.add_argument(
-        "--lr", type=real(low=0, low_open=True), default=1e-3, help="Adam's step size"
-    )
-    train.add_argument(
-        "--validation-fraction",
-        type=real(low=0, low_open=True, high=1, high_open=True),
-        default=None,
-        help="hold out this fraction (in (0, 1)) of the images for a validation loss",
+    add_training_arguments(
+        train,
+        epochs_help="epochs",
+        batch_help="patches per batch",
+        validation_help="hold out this fraction (in (0, 1)) of the images for a "
+        "validation loss",
     )
     train.add_argument(
         "--gray", action="store_true", help="convert colour images to gray"
     )
     add_device_argument(train)
-    train.add_argument(
-        "--seed",
-        type=seed_int,
-        default=0,
-        help=f"seed of initialisation, patches and noise (0 to {SEED_MAX})",
-    )
-    train.add_argument(
-        "--quiet",
-        action="store_true",
-        help="print only the summary (no epoch table or progress bar)",
+    add_seed_argument(train, seeds="initialisation, patches and noise")
+    add_quiet_argument(
+        train, help="print only the summary (no epoch table or progress bar)"
     )
     train.set_defaults(run=run, subparser=train)
     return train
@@ -194,20 +185,12 @@ def _check_images(files, images, patch_size):
     return bool(colour)
 
 
-# The estimator's parameter names in its messages, as the command's flags.
+#: The estimator's parameter names in its messages, as the command's flags.
 _FLAGS = {
-    "max_epochs": "--epochs",
-    "batch_size": "--batch-size",
-    "validation_fraction": "--validation-fraction",
+    **FLAGS,
     "patches_per_epoch": "--patches-per-epoch",
     "patch_size": "--patch-size",
 }
-
-
-def _with_flags(message):
-    for name, flag in _FLAGS.items():
-        message = re.sub(rf"\b{name}\b", flag, message)
-    return message
 
 
 def _patches_per_epoch(dae):
@@ -272,16 +255,10 @@ def run(args, parser):
         loss=args.loss,
         validation_fraction=args.validation_fraction,
         device=device,
-        verbose=0 if args.quiet else (2 if sys.stderr.isatty() else 1),
+        verbose=verbosity(args.quiet),
         random_state=args.seed,
     )
-    start = time.perf_counter()
-    try:
-        with plain_stdout():
-            dae.fit(images)
-    except ValueError as exc:
-        raise CLIError(_with_flags(str(exc))) from None
-    seconds = time.perf_counter() - start
+    seconds = fit(dae, images, _FLAGS)
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         dae.save(output)
