@@ -50,7 +50,11 @@ def natural_images_folder(name):
     if home:
         base = Path(home).expanduser()
     else:  # the project's data folder, beside the repository
-        base = Path(__file__).resolve().parents[2] / "shared" / "data"
+        try:
+            repository = Path(__file__).resolve().parents[1]
+        except NameError:  # sphinx-gallery runs the examples from examples/
+            repository = Path.cwd().parent
+        base = repository.parent / "shared" / "data"
     folder = base / "natural" / name
     if not folder.is_dir():
         raise FileNotFoundError(
