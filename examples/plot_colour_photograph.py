@@ -1,7 +1,7 @@
 """
-======================================================
+===========================================
 Denoising a colour photograph, tile by tile
-======================================================
+===========================================
 
 A :class:`~skdae.DenoisingAutoencoder` learns colour images as readily as
 grayscale ones: its network is built with as many input and output channels
