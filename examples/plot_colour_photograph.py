@@ -81,9 +81,10 @@ print(
 # three input and output channels. Each epoch cuts 2,000 fresh random 40 x 40
 # patches (flipped and transposed at random with ``augment=True``) and adds
 # unclipped Gaussian noise of sigma 25 / 255 to each channel of each pixel.
+# For so short a training, the learning rate is twice the default.
 
 SIGMA = 25 / 255
-EPOCHS = 3
+EPOCHS = 5
 dae = DenoisingAutoencoder(
     noise=GaussianNoise(SIGMA, clip=False),
     architecture=Residual(),
@@ -92,6 +93,7 @@ dae = DenoisingAutoencoder(
     patches_per_epoch=2000,
     batch_size=32,
     max_epochs=EPOCHS,
+    lr=2e-3,
     random_state=0,
 )
 start = time.perf_counter()
@@ -215,10 +217,12 @@ plt.show()
 #
 # A minute of training is not enough to beat colour NL-means, though: in the
 # run that built this page (the table above) NL-means scores higher on both
-# PSNR and SSIM, and the network's output keeps a fine colour grain. The
-# network is far from trained. Measured separately on three Kodak24 images
-# (sigma 25, the same settings with ``lr=2e-3``), its PSNR rose from 25.0 dB
-# after one epoch to 27.6, 28.6, 28.9 and 29.3 dB after five, still climbing;
-# for scale, CBM3D gives 31.75 dB on the whole Kodak24 set at this noise
-# level (measured on this project's machine). Raise ``max_epochs`` (and ``patches_per_epoch``) when running the
-# example yourself, or train on a GPU (``device="cuda"``).
+# PSNR and SSIM (30.19 dB and 0.854 against 29.48 dB and 0.746 when this text
+# was written; 28.68 dB after 3 epochs at the default learning rate), and the
+# network's output keeps a fine colour grain in flat regions. The network is
+# far from trained: with the settings of this example, its PSNR on the first
+# three Kodak24 images (sigma 25) rose from 25.0 dB after one epoch to 27.6,
+# 28.6, 28.9 and 29.3 dB after five, still climbing. For scale, CBM3D gives
+# 31.75 dB on the whole Kodak24 set at this noise level (measured on this
+# project's machine). Raise ``max_epochs`` (and ``patches_per_epoch``) when
+# running the example yourself, or train on a GPU (``device="cuda"``).
