@@ -21,7 +21,7 @@ Train400 images (PNG files, as distributed with DnCNN's training code) to run
 the example elsewhere.
 
 To run in the documentation build on a 2-core CPU, the network is small and
-trains for about a minute; the text at the end gives the results of longer
+trains for under a minute (3 epochs); the text at the end gives the results of longer
 training, measured separately.
 """
 
@@ -196,7 +196,7 @@ plt.show()
 # Discussion
 # ----------
 # A network trained on 40 x 40 patches denoises a 512 x 512 photograph it has
-# never seen, far beyond the noisy input. With about a minute of training it
+# never seen, far beyond the noisy input. With under a minute of training it
 # is close to NL-means, a carefully engineered classical denoiser, but on this
 # photograph not ahead of it: in the run that built this page (the table
 # above) NL-means scores a little higher over the whole image (29.10 dB and
