@@ -21,8 +21,8 @@ Train400 images (PNG files, as distributed with DnCNN's training code) to run
 the example elsewhere.
 
 To run in the documentation build on a 2-core CPU, the network is small and
-trains for under a minute (3 epochs); the text at the end gives the results of longer
-training, measured separately.
+trains for under a minute (3 epochs); the text at the end gives the results
+of longer training, measured separately.
 """
 
 # %%
