@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from skdae import DenoisingAutoencoder
+from skdae.architectures import ARCHITECTURES as _ARCHITECTURE_CLASSES
 from skdae.metrics import psnr, ssim
 
 from . import classical_denoisers
@@ -20,7 +21,7 @@ from .harness import jsonable, load_images, log
 from .noise_settings import make_noise
 
 SIDE = 28  # MNIST images are 28x28
-ARCHITECTURES = ("reference", "residual", "unet")
+ARCHITECTURES = tuple(_ARCHITECTURE_CLASSES)  # the names, in skdae's order
 
 
 class QualityRun:

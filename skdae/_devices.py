@@ -25,11 +25,3 @@ def resolve_device(device):
             "device='auto' to fall back to the CPU."
         )
     return str(dev)
-
-
-def rng_devices(device):
-    """CUDA device indices whose RNG state a fit on ``device`` may touch."""
-    dev = torch.device(device)
-    if dev.type != "cuda":
-        return []
-    return [dev.index if dev.index is not None else torch.cuda.current_device()]
