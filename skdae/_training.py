@@ -75,10 +75,14 @@ class ImagePairs(torch.utils.data.Dataset):
     def subset(self, indices):
         if self.indices is not None:
             indices = self.indices[indices]
+        return self._with_indices(indices)
+
+    def _with_indices(self, indices):
+        """The same images, restricted to the rows ``indices``."""
         return ImagePairs(self.inputs, self.targets, indices)
 
 
-class PatchPairs(torch.utils.data.Dataset):
+class PatchPairs(ImagePairs):
     """Training images of any sizes, from which batches of random patches are cut.
 
     The images are held once, as ``(c, h, w)`` tensors (views into one tensor
@@ -107,27 +111,16 @@ class PatchPairs(torch.utils.data.Dataset):
     def __init__(
         self, inputs, targets, patch_size, n_patches=None, augment=False, indices=None
     ):
-        self.inputs = inputs
-        self.targets = targets
+        super().__init__(inputs, targets, indices)  # len(): images, as HoldOut splits
         self.patch_size = patch_size
         self.n_patches = n_patches
         self.augment = augment
-        self.indices = indices
-
-    def __len__(self):  # images, as HoldOut splits them
-        return len(self.inputs) if self.indices is None else len(self.indices)
-
-    def __getitem__(self, i):
-        j = i if self.indices is None else int(self.indices[i])
-        return self.inputs[j], self.targets[j]
 
     @property
     def device(self):
         return self.inputs[0].device
 
-    def subset(self, indices):
-        if self.indices is not None:
-            indices = self.indices[indices]
+    def _with_indices(self, indices):
         return PatchPairs(
             self.inputs,
             self.targets,
