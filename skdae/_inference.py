@@ -5,8 +5,6 @@ Images are run through the network in chunks of ``inference_batch_size``
 output is checked finite before anyone sees it.
 """
 
-import numbers
-
 import numpy as np
 import torch
 from sklearn.utils._param_validation import validate_parameter_constraints
@@ -19,7 +17,7 @@ from ._images import (
     warn_if_not_noisy_unit_range,
 )
 from ._tensors import tensor_copy
-from ._tiling import tiled_apply
+from ._tiling import tile_pair, tiled_apply
 from .metrics import psnr
 
 
@@ -86,11 +84,7 @@ class InferenceMixin:
         module = self.net_.module_
         was_training = module.training
         module.eval()
-        tile_h, tile_w = (
-            (self.tile_size, self.tile_size)
-            if isinstance(self.tile_size, numbers.Integral)
-            else self.tile_size
-        )
+        tile_h, tile_w = tile_pair(self.tile_size)
         # about a megapixel of tiles per forward pass (the network's feature
         # maps are tens of times larger than its input)
         tiles_per_pass = max(1, 2**20 // (tile_h * tile_w * batch.shape[1]))

@@ -38,6 +38,11 @@ def _pair(value, name, *, minimum):
     return int(values[0]), int(values[1])
 
 
+def tile_pair(tile_size):
+    """A validated ``tile_size`` (an int or a pair) as a ``(h, w)`` tuple."""
+    return _pair(tile_size, "tile_size", minimum=1)
+
+
 def _tile_starts(length, tile, overlap):
     """Start offsets of the tiles along one axis of ``length`` pixels.
 
@@ -224,7 +229,7 @@ def tiled_apply(fn, images, *, tile_size, overlap=None, batch_size=8, device="cp
     >>> bool(np.abs(tiled - whole).max() < 1e-6)  # 3x3 blur: radius 1 <= 16 / 4
     True
     """
-    tile_h, tile_w = _pair(tile_size, "tile_size", minimum=1)
+    tile_h, tile_w = tile_pair(tile_size)
     if overlap is None:
         overlap_h, overlap_w = tile_h // 8, tile_w // 8
     else:
