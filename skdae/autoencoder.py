@@ -767,7 +767,7 @@ default=None
         return float(values.mean())
 
     # ------------------------------------------------------------ persistence
-    def save(self, path):
+    def save(self, path, *, weights_dtype="float32", include_optimizer=True):
         """Save the fitted model to a file that loads without pickle.
 
         The file holds the weights, the optimizer state, the hyperparameters and
@@ -783,10 +783,34 @@ default=None
         same folder, flushed to the disk and renamed over ``path``, so ``path``
         is never left partly written and is always the old or the new file.
 
+        For a model to publish, ``weights_dtype="float16"`` and
+        ``include_optimizer=False`` make the file much smaller (with Adam, about
+        a sixth of the default: half the bytes per weight, and Adam's two
+        moments per weight left out); loaded, it denoises as before to within
+        about 0.01 dB and trains on from its weights with a fresh optimizer
+        state.
+
         Parameters
         ----------
         path : str or path-like
             File to write, e.g. ``"model.skdae"``.
+        weights_dtype : {"float32", "float16"}, default="float32"
+            Storage type of the network's floating-point weights (and of the
+            best weights kept for early stopping). ``"float16"`` halves their
+            size; :meth:`load` turns them back into float32 (the network always
+            computes in float32), so the loaded model differs from this one
+            only by float16's rounding of each weight (a relative error of at
+            most 2**-11). Weights beyond float16's range (+-65504) are refused
+            with a ValueError. A float16 file is written as format version 2,
+            which older skdae versions refuse with a message asking to upgrade
+            (float32 files stay version 1). The optimizer state is always stored
+            in float32: Adam's second moments are too small for float16.
+        include_optimizer : bool, default=True
+            Store the optimizer's state (Adam's moment estimates), so that
+            training resumes exactly where it stopped. With False the file holds
+            a fresh optimizer state: ``partial_fit`` and ``warm_start`` fits
+            continue from the saved weights with new moment estimates, as when
+            fine-tuning a published model.
 
         Returns
         -------
@@ -797,7 +821,9 @@ default=None
         ------
         ValueError
             If a parameter cannot be stored (a custom network or noise model, a
-            callable that is not a :mod:`torch.optim` optimizer).
+            callable that is not a :mod:`torch.optim` optimizer), if
+            ``weights_dtype`` is not ``"float32"`` or ``"float16"``, or if a
+            weight does not fit float16.
         OSError
             If the file cannot be written; ``errno.ENOSPC`` with a message
             saying so when the disk is full. The previous file, if any, is left
@@ -808,7 +834,9 @@ default=None
         load : Read the file back.
         """
         check_is_fitted(self)
-        return save_model(self, path)
+        return save_model(
+            self, path, weights_dtype=weights_dtype, include_optimizer=include_optimizer
+        )
 
     @classmethod
     def load(cls, path, *, device=None):

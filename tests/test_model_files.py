@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from skdae import DenoisingAutoencoder, ModelFileError
 from skdae._model_files import MAX_PARAMETERS, parameter_count
+from skdae._model_files._format import FORMAT_VERSION
 from skdae.architectures import Reference, Residual, UNet
 from skdae.cli import main
 
@@ -141,7 +142,53 @@ def test_bad_format_version(payload, tmp_path, version):
 
 
 def test_newer_format_version(payload, tmp_path):
-    _refused(_write(tmp_path, dict(payload, format_version=2)), "newer skdae")
+    newer = FORMAT_VERSION + 1
+    _refused(_write(tmp_path, dict(payload, format_version=newer)), "newer skdae")
+
+
+def _float16(payload, **changes):
+    state = {
+        k: v.half() if v.is_floating_point() else v
+        for k, v in payload["module_state"].items()
+    }
+    return (
+        dict(payload, format_version=2, weights_dtype="float16", module_state=state)
+        | changes
+    )
+
+
+def test_float16_payload_loads(payload, tmp_path, X):
+    model = DenoisingAutoencoder.load(_write(tmp_path, _float16(payload)))
+    assert all(p.dtype == torch.float32 for p in model.net_.module_.parameters())
+    assert np.isfinite(model.transform(X)).all()
+
+
+@pytest.mark.parametrize(
+    "dtype", ["float64", "half", "bfloat16", 16, None, ["float16"]]
+)
+def test_unknown_weights_dtype(payload, tmp_path, dtype):
+    message = _refused(_write(tmp_path, _float16(payload, weights_dtype=dtype)))
+    assert "weights_dtype" in message and "['float16', 'float32']" in message
+
+
+def test_weights_dtype_in_a_version_1_file(payload, tmp_path):
+    bad = _float16(payload, format_version=1)
+    _refused(_write(tmp_path, bad), "weights_dtype entry, which format version 1")
+
+
+def test_weights_not_of_the_declared_dtype(payload, tmp_path):
+    # declared float16, stored float32: the message names both dtypes
+    bad = dict(_float16(payload), module_state=payload["module_state"])
+    message = _refused(_write(tmp_path, bad))
+    assert "dtype torch.float32" in message
+    assert "torch.float16 (its weights_dtype)" in message
+
+
+def test_float16_weights_without_the_declaration(payload, tmp_path):
+    bad = _float16(payload)
+    del bad["weights_dtype"]
+    message = _refused(_write(tmp_path, bad))
+    assert "dtype torch.float16" in message and "needs" in message
 
 
 def test_unknown_parameter(payload, tmp_path):

@@ -173,3 +173,70 @@ def test_checkpoint_survives_a_crash_and_resumes_exactly(X, tmp_path):
     ).fit(X)
     assert resumed.n_iter_ == 5
     np.testing.assert_array_equal(resumed.transform(X), whole.transform(X))
+
+
+# ------------------------------------------------------ compact model files
+def test_float16_file_is_half_the_size_and_denoises_alike(tmp_path):
+    from skdae.architectures import Residual
+
+    X = make_blob_images(64, 16, 16)
+    noisy = GaussianNoise(0.2, random_state=1).fit_transform(X)
+    model = DenoisingAutoencoder(
+        architecture=Residual(depth=4, channels=32),
+        noise=GaussianNoise(0.2),
+        max_epochs=2,
+        batch_size=16,
+        random_state=0,
+        device="cpu",
+    ).fit(X)
+    full = model.save(tmp_path / "full.skdae", include_optimizer=False)
+    half = model.save(
+        tmp_path / "half.skdae", weights_dtype="float16", include_optimizer=False
+    )
+    ratio = os.path.getsize(half) / os.path.getsize(full)
+    assert 0.45 < ratio < 0.6, ratio
+    loaded = DenoisingAutoencoder.load(half)
+    assert all(p.dtype == torch.float32 for p in loaded.net_.module_.parameters())
+    for a, b in zip(model.net_.module_.parameters(), loaded.net_.module_.parameters()):
+        torch.testing.assert_close(b, a.half().float(), rtol=0, atol=0)
+    assert abs(loaded.score(noisy, X) - model.score(noisy, X)) < 0.01
+    # the optimizer state stays float32 when it is stored
+    with_adam = model.save(tmp_path / "adam.skdae", weights_dtype="float16")
+    resumed = DenoisingAutoencoder.load(with_adam)
+    state = resumed.net_.optimizer_.state_dict()["state"]
+    assert state and all(s["exp_avg_sq"].dtype == torch.float32 for s in state.values())
+
+
+def test_file_without_optimizer_state_trains_on(fitted_dae, X, tmp_path):
+    path = fitted_dae.save(tmp_path / "m.skdae", include_optimizer=False)
+    loaded = DenoisingAutoencoder.load(path)
+    assert loaded.net_.optimizer_.state_dict()["state"] == {}
+    np.testing.assert_array_equal(loaded.transform(X), fitted_dae.transform(X))
+    before = [p.detach().clone() for p in loaded.net_.module_.parameters()]
+    loaded.partial_fit(X)
+    assert loaded.n_iter_ == fitted_dae.n_iter_ + 1
+    assert loaded.net_.optimizer_.state_dict()["state"]
+    after = list(loaded.net_.module_.parameters())
+    assert any(not torch.equal(a, b) for a, b in zip(before, after))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "half", torch.float16, None])
+def test_unknown_weights_dtype_is_refused_before_writing(fitted_dae, tmp_path, dtype):
+    with pytest.raises(ValueError, match=r"weights_dtype must be one of \['float16'"):
+        fitted_dae.save(tmp_path / "m.skdae", weights_dtype=dtype)
+    assert not list(tmp_path.iterdir())
+
+
+def test_weight_beyond_float16_is_refused(X, tmp_path):
+    model = DenoisingAutoencoder(max_epochs=1, random_state=0, device="cpu").fit(X)
+    with torch.no_grad():
+        next(model.net_.module_.parameters())[0] = 1e6
+    with pytest.raises(ValueError, match="beyond torch.float16's range"):
+        model.save(tmp_path / "m.skdae", weights_dtype="float16")
+    assert not list(tmp_path.iterdir())
+    model.save(tmp_path / "m.skdae")  # float32 holds it
+
+
+def test_include_optimizer_must_be_a_bool(fitted_dae, tmp_path):
+    with pytest.raises(TypeError, match="include_optimizer must be True or False"):
+        fitted_dae.save(tmp_path / "m.skdae", include_optimizer="no")

@@ -1,8 +1,20 @@
 """What a model file holds: the format's name and version, its entries, its size
 caps, and the error every malformed file raises."""
 
+import torch
+
 FORMAT = "skdae.DenoisingAutoencoder"
-FORMAT_VERSION = 1
+#: The newest format version this skdae reads. Version 2 added the
+#: ``weights_dtype`` entry (weights stored as float16); a file is written with
+#: the lowest version that can hold it (1 unless its weights are float16), so
+#: that older skdae versions read every file they can and tell the user to
+#: upgrade for the others.
+FORMAT_VERSION = 2
+
+#: dtype name -> the torch dtype weights may be stored in. Float32 weights are
+#: stored as they are; float16 halves the file (the weights are float32 again
+#: once loaded).
+WEIGHTS_DTYPES = {"float32": torch.float32, "float16": torch.float16}
 
 #: Most weights (trainable parameters) a network in a model file may have: 10**8,
 #: 400 MB in float32 (the default network has about 27,000).
@@ -29,7 +41,7 @@ PAYLOAD_KEYS = {
     "optimizer_state",
 }
 #: Entries a model file may hold beyond those above (older files lack them).
-OPTIONAL_PAYLOAD_KEYS = {"training_state"}
+OPTIONAL_PAYLOAD_KEYS = {"training_state", "weights_dtype"}
 #: The early-stopping state (``EpochGuard.state_dict()``): key -> allowed types.
 TRAINING_STATE = {
     "best_score": (float, int),

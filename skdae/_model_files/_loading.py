@@ -13,7 +13,7 @@ from .. import architectures as architecture_module
 from .._devices import resolve_device
 from .._padding import PaddedNetwork
 from ._encoding import check_names, decode
-from ._format import MAX_CHANNELS, MAX_PARAMETERS, MAX_PIXELS
+from ._format import MAX_CHANNELS, MAX_PARAMETERS, MAX_PIXELS, WEIGHTS_DTYPES
 from ._network_size import COUNTED, parameter_count, size_multiple
 from ._reader import Reader, is_int, short_repr
 from ._weights import (
@@ -170,10 +170,18 @@ def load_model(cls, path, device=None):
         expected = PaddedNetwork(
             clone(architecture), fitted["n_channels_"]
         ).state_dict()
-    check_module_state(reader, payload["module_state"], expected)
+    stored = read_weights_dtype(reader, payload)
+    check_module_state(reader, payload["module_state"], expected, stored)
     training_state = payload.get("training_state")
     if training_state is not None:
-        check_training_state(reader, training_state, expected)
+        check_training_state(reader, training_state, expected, stored)
+    if stored != torch.float32:  # float16 weights: float32 again
+        payload["module_state"] = _as_float32(payload["module_state"])
+        if training_state is not None and training_state["best_weights"] is not None:
+            training_state = dict(
+                training_state,
+                best_weights=_as_float32(training_state["best_weights"]),
+            )
 
     net.initialize()
     params = list(net.module_.parameters())
@@ -196,6 +204,28 @@ def load_model(cls, path, device=None):
     estimator.net_ = net
     estimator._set_fitted_state()
     return estimator
+
+
+def read_weights_dtype(reader, payload):
+    """The dtype of the file's floating-point weights (float32 unless it says)."""
+    if "weights_dtype" not in payload:
+        return torch.float32
+    name = payload["weights_dtype"]
+    if not isinstance(name, str) or name not in WEIGHTS_DTYPES:
+        reader.fail(
+            f"its weights_dtype {short_repr(name)} is not one of "
+            f"{sorted(WEIGHTS_DTYPES)}"
+        )
+    if payload["format_version"] < 2:
+        reader.fail("it has a weights_dtype entry, which format version 1 lacks")
+    return WEIGHTS_DTYPES[name]
+
+
+def _as_float32(state):
+    return {
+        name: tensor.float() if tensor.dtype == torch.float16 else tensor
+        for name, tensor in state.items()
+    }
 
 
 def _loading_device(requested, saved):

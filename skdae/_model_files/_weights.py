@@ -9,9 +9,9 @@ from ._format import TRAINING_STATE
 from ._reader import is_int, short_repr
 
 
-def check_training_state(reader, state, expected):
+def check_training_state(reader, state, expected, stored=torch.float32):
     """The early-stopping state: numbers of the right types, best weights
-    shaped like the network's (or None)."""
+    shaped like the network's (or None), stored as ``stored``."""
     state = reader.mapping(state, "training_state")
     keys = set(TRAINING_STATE) | {"best_weights"}
     if set(state) != keys:
@@ -28,11 +28,16 @@ def check_training_state(reader, state, expected):
         ):
             reader.fail(f"its training_state {key} is {short_repr(value)}")
     if state["best_weights"] is not None:
-        check_module_state(reader, state["best_weights"], expected)
+        check_module_state(reader, state["best_weights"], expected, stored)
 
 
-def check_module_state(reader, state, expected):
-    """Same names, shapes and dtypes as the network built (``expected``)."""
+def check_module_state(reader, state, expected, stored=torch.float32):
+    """Same names, shapes and dtypes as the network built (``expected``).
+
+    ``stored`` is the dtype the file declares for its floating-point weights
+    (its ``weights_dtype``): each float32 weight of the network must be stored
+    exactly as ``stored``, every other tensor (integer buffers) as it is.
+    """
     state = reader.mapping(state, "module_state entry")
     missing = expected.keys() - state.keys()
     unknown = state.keys() - expected.keys()
@@ -44,13 +49,15 @@ def check_module_state(reader, state, expected):
         )
     for name, tensor in state.items():
         want = expected[name]
+        dtype = stored if want.dtype == torch.float32 else want.dtype
         if not isinstance(tensor, torch.Tensor):
             reader.fail(f"its weight {name} is not a tensor")
-        if tensor.shape != want.shape or tensor.dtype != want.dtype:
+        if tensor.shape != want.shape or tensor.dtype != dtype:
+            declared = "" if dtype == want.dtype else " (its weights_dtype)"
             reader.fail(
                 f"its weight {name} has shape {tuple(tensor.shape)} and dtype "
                 f"{tensor.dtype}, but the network its hyperparameters describe "
-                f"needs {tuple(want.shape)} and {want.dtype}"
+                f"needs {tuple(want.shape)} and {dtype}{declared}"
             )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 
 from ._encoding import encode_params, plain
-from ._format import FORMAT, FORMAT_VERSION
+from ._format import FORMAT, WEIGHTS_DTYPES
 from ._weights import map_tensors
 
 
@@ -107,8 +107,19 @@ def _sync_folder(folder):
         os.close(fd)
 
 
-def save_model(estimator, path):
-    """Write a fitted DenoisingAutoencoder to ``path`` (see module docstring)."""
+def save_model(estimator, path, *, weights_dtype="float32", include_optimizer=True):
+    """Write a fitted DenoisingAutoencoder to ``path`` (see module docstring).
+
+    ``weights_dtype`` is the dtype the network's floating-point weights are
+    stored in (``"float32"`` or ``"float16"``; they are float32 again once
+    loaded); ``include_optimizer=False`` stores a fresh optimizer state instead
+    of the trained one. Both are checked before anything is written.
+    """
+    dtype = _weights_dtype(weights_dtype)
+    if not isinstance(include_optimizer, bool):
+        raise TypeError(
+            f"include_optimizer must be True or False, not {include_optimizer!r}"
+        )
     params, optimizer = encode_params(estimator)
     if estimator.callbacks:
         warnings.warn(
@@ -127,18 +138,63 @@ def save_model(estimator, path):
     }
     if hasattr(estimator, "feature_names_in_"):
         fitted["feature_names_in_"] = [str(n) for n in estimator.feature_names_in_]
+    optimizer_state = net.optimizer_.state_dict()
+    if not include_optimizer:  # the layout of the optimizer, none of its state
+        optimizer_state = {"state": {}, "param_groups": optimizer_state["param_groups"]}
+    module_state = _stored_weights(net.module_.state_dict(), dtype)
+    training_state = net.guard.state_dict()
+    if training_state.get("best_weights") is not None:
+        training_state = dict(
+            training_state,
+            best_weights=_stored_weights(training_state["best_weights"], dtype),
+        )
     payload = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        # the lowest version that holds the file: older readers open float32 files
+        "format_version": 1 if dtype == torch.float32 else 2,
         "params": params,
         "optimizer": optimizer,
         "fitted": fitted,
         "history": plain(list(net.history)),
-        "module_state": {k: v.cpu() for k, v in net.module_.state_dict().items()},
-        "optimizer_state": map_tensors(torch.Tensor.cpu, net.optimizer_.state_dict()),
-        "training_state": map_tensors(torch.Tensor.cpu, net.guard.state_dict()),
+        "module_state": module_state,
+        "optimizer_state": map_tensors(torch.Tensor.cpu, optimizer_state),
+        "training_state": map_tensors(torch.Tensor.cpu, training_state),
     }
+    if dtype != torch.float32:
+        payload["weights_dtype"] = weights_dtype
     return write_atomically(path, lambda file: torch.save(payload, file))
+
+
+def _weights_dtype(weights_dtype):
+    """The torch dtype named by ``weights_dtype``; ValueError for any other."""
+    if not isinstance(weights_dtype, str) or weights_dtype not in WEIGHTS_DTYPES:
+        raise ValueError(
+            f"weights_dtype must be one of {sorted(WEIGHTS_DTYPES)}, not "
+            f"{weights_dtype!r}"
+        )
+    return WEIGHTS_DTYPES[weights_dtype]
+
+
+def _stored_weights(state, dtype):
+    """``state`` on the CPU, its float32 tensors as ``dtype``.
+
+    Raises ValueError when a weight does not fit ``dtype`` (beyond float16's
+    largest value, 65504): nothing is written then.
+    """
+    stored = {}
+    for name, tensor in state.items():
+        tensor = tensor.detach().cpu()
+        if tensor.dtype == torch.float32 and dtype != torch.float32:
+            converted = tensor.to(dtype)
+            if not torch.isfinite(converted).all() and torch.isfinite(tensor).all():
+                limit = torch.finfo(dtype).max
+                raise ValueError(
+                    f"the weight {name} has values beyond {dtype}'s range "
+                    f"(+-{limit:g}); save it with weights_dtype='float32'"
+                )
+            tensor = converted
+        stored[name] = tensor
+    return stored
 
 
 def check_checkpointable(estimator):
