@@ -5,8 +5,13 @@ Two forms:
 - ``skdae denoise MODEL INPUT... [--output DIR]``: each INPUT (an image file, a
   .npy array, or a folder of them) is denoised into ``DIR/<its file name>``
   (default ``DIR``: ``denoised``), in its own format;
-- ``skdae denoise MODEL INPUT OUTPUT`` (exactly two paths and no ``--output``):
-  one file into the file OUTPUT, which may have another format (.npy to .png).
+- ``skdae denoise MODEL INPUT OUTPUT`` (exactly two paths after MODEL and no
+  ``--output``): one file into the file OUTPUT, which may have another format
+  (.npy to .png).
+
+With ``--model NAME`` a model shipped with skdae (:mod:`skdae.pretrained`)
+replaces the MODEL file, and every path is an INPUT (or INPUT OUTPUT):
+``skdae denoise --model gray photo.png``.
 
 Everything is checked before the first file is written: the paths, the model,
 and every input (read in full: a corrupt file or a value outside [0, 1] stops
@@ -20,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..pretrained._catalogue import NAMES as PRETRAINED
 from ._arguments import int_at_least
 from ._device_option import add_device_argument, check_device, resolve_device
 from ._errors import CLIError
@@ -51,11 +57,16 @@ def add_parser(subparsers, formatter_class):
         formatter_class=formatter_class,
         usage=(
             "skdae denoise [options] MODEL INPUT [INPUT ...] [--output DIR]\n"
-            "       skdae denoise [options] MODEL INPUT OUTPUT"
+            "       skdae denoise [options] MODEL INPUT OUTPUT\n"
+            "       skdae denoise [options] --model NAME INPUT [INPUT ...] "
+            "[--output DIR]\n"
+            "       skdae denoise [options] --model NAME INPUT OUTPUT"
         ),
         description=(
             "Denoise images with a model saved by `skdae train`, `skdae demo` or "
-            "DenoisingAutoencoder.save. Each INPUT is an image file (PNG, JPEG, "
+            "DenoisingAutoencoder.save, or with a model shipped with skdae "
+            "(--model gray, color or mnist; no MODEL file then: every path is "
+            "an INPUT, or INPUT OUTPUT). Each INPUT is an image file (PNG, JPEG, "
             "TIFF, BMP; any size, gray or colour, 8 or 16 bits), a .npy array of "
             "images in [0, 1] (uint8 arrays are divided by 255), or a folder of "
             "them. Each is written into the --output folder under its own name, "
@@ -69,12 +80,20 @@ def add_parser(subparsers, formatter_class):
             "--force."
         ),
     )
-    den.add_argument("model", metavar="MODEL", help="model file (model.skdae)")
     den.add_argument(
         "paths",
         nargs="+",
-        metavar="INPUT",
-        help=f"image files, .npy arrays or folders of them ({_SUFFIXES})",
+        metavar="MODEL INPUT",
+        help="the model file (model.skdae), unless --model is given, then image "
+        f"files, .npy arrays or folders of them ({_SUFFIXES})",
+    )
+    den.add_argument(
+        "--model",
+        dest="pretrained",
+        metavar="NAME",
+        help=f"denoise with the model shipped with skdae named NAME "
+        f"({', '.join(PRETRAINED)}; see skdae.pretrained.available()) instead "
+        "of a MODEL file",
     )
     den.add_argument(
         "--output",
@@ -385,22 +404,51 @@ def _denoise(estimator, job, data, model):
     return data.n_images
 
 
-def _load_model(path, device):
+def _load_model(args, device):
     from ..autoencoder import DenoisingAutoencoder
+    from ..pretrained import load
 
     try:  # weights-only model file: loading it cannot run code
-        return DenoisingAutoencoder.load(path, device=device)
+        if args.pretrained is not None:
+            return load(args.pretrained, device=device)
+        return DenoisingAutoencoder.load(args.model, device=device)
     except (ValueError, OSError) as exc:
         raise CLIError(f"could not load the model: {exc}") from None
+
+
+def _split_model(parser, args):
+    """``args.model`` (the MODEL file, or None with --model) and the INPUT paths."""
+    if args.pretrained is None:
+        if len(args.paths) < 2:
+            parser.error(
+                "give a MODEL file and at least one INPUT, or --model NAME "
+                f"({', '.join(PRETRAINED)}) and the INPUTs"
+            )
+        args.model, args.paths = args.paths[0], args.paths[1:]
+        return
+    if args.pretrained not in PRETRAINED:
+        hint = ""
+        if Path(args.pretrained).suffix or "/" in args.pretrained:
+            hint = (
+                f"; to use the model file {args.pretrained}, give it as the first "
+                "path, without --model"
+            )
+        parser.error(
+            f"argument --model: {args.pretrained!r} is not a model shipped with "
+            f"skdae (choose from {', '.join(PRETRAINED)}){hint}"
+        )
+    args.model = None
 
 
 def run(args, parser):
     """Run ``skdae denoise``; returns the exit code."""
     check_device(parser, args.device)
-    check_input_file(args.model, "MODEL")
+    _split_model(parser, args)
+    if args.model is not None:
+        check_input_file(args.model, "MODEL")
     jobs, folder = _plan(parser, args)
     device = resolve_device(parser, args.device)
-    estimator = _load_model(args.model, device)
+    estimator = _load_model(args, device)
     if args.tile is not None:
         try:
             estimator.set_params(tile_size=args.tile)
