@@ -8,20 +8,21 @@ import torch
 from torch import nn
 
 from skdae import DenoisingAutoencoder, GaussianNoise
-from skdae.architectures import Residual, UNet
+from skdae.architectures import Residual, ResidualUNet, UNet
 
 from .conftest import make_blob_images
 
 FAST = {"max_epochs": 1, "batch_size": 8, "device": "cpu", "random_state": 0}
 
 
-@pytest.fixture(scope="module", params=["reference", "residual", "unet"])
+@pytest.fixture(scope="module", params=["reference", "residual", "unet", "resunet"])
 def fitted(request):
     X = make_blob_images(16, height=8, width=8).reshape(16, 8, 8)
     architecture = {
         "reference": "reference",
         "residual": Residual(depth=3, channels=4),
         "unet": UNet(depth=2, channels=4),
+        "resunet": ResidualUNet(depth=2, channels=4, blocks=1),
     }[request.param]
     return DenoisingAutoencoder(
         noise=GaussianNoise(0.1), architecture=architecture, **FAST

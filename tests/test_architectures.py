@@ -16,6 +16,7 @@ from skdae.architectures import (
     CustomArchitecture,
     Reference,
     Residual,
+    ResidualUNet,
     UNet,
     resolve_architecture,
 )
@@ -29,6 +30,7 @@ SMALL = {
     "reference": Reference(channels=(8, 16)),
     "residual": Residual(depth=4, channels=8),
     "unet": UNet(depth=2, channels=8),
+    "resunet": ResidualUNet(depth=2, channels=8, blocks=1),
 }
 
 
@@ -44,7 +46,8 @@ def test_odd_image_sizes(name, shape):
 
 
 @pytest.mark.parametrize(
-    "name, epochs", [("reference", 20), ("residual", 3), ("unet", 6)]
+    "name, epochs",
+    [("reference", 20), ("residual", 3), ("unet", 6), ("resunet", 4)],
 )
 def test_named_architectures_learn_from_defaults(name, epochs):
     """Defaults train on every seed tried: no dead start at a constant output."""
@@ -65,7 +68,7 @@ def test_named_architectures_learn_from_defaults(name, epochs):
 
 def test_residual_and_unet_start_as_identity():
     x = torch.rand(2, 1, 16, 16)
-    for arch in (Residual(), UNet()):
+    for arch in (Residual(), UNet(), ResidualUNet()):
         net = arch.build().eval()
         assert torch.equal(net(x), x)
 
@@ -153,7 +156,7 @@ def test_grid_search_over_architecture_size():
     assert depths == [3, 5]
 
 
-@pytest.mark.parametrize("name", ["residual", "unet"])
+@pytest.mark.parametrize("name", ["residual", "unet", "resunet"])
 def test_save_load_other_architectures(name, tmp_path):
     X = make_blob_images(16, 12, 12)
     dae = DenoisingAutoencoder(
@@ -248,3 +251,19 @@ def test_own_networks_run_channels_last_but_not_subclasses(name):
         CustomArchitecture(Subclass, ARCHITECTURES[name]().get_params())
     )
     assert not _use_channels_last(custom, "cpu")
+
+
+def test_residual_unet_is_bias_free_and_counts_its_weights():
+    """No biases (homogeneous in the input) and the model-file size check agrees."""
+    from skdae._model_files import parameter_count
+
+    for arch, k in [(ResidualUNet(), 1), (ResidualUNet(3, 16, 2), 3)]:
+        net = arch.build(k)
+        assert not any(name.endswith("bias") for name, _ in net.named_parameters())
+        assert parameter_count(arch, k) == sum(p.numel() for p in net.parameters())
+    net = ResidualUNet(depth=2, channels=4, blocks=1).build().eval()
+    with torch.no_grad():
+        for tail in [net.tail.weight]:
+            tail.normal_()
+        x = torch.rand(1, 1, 8, 8)
+        torch.testing.assert_close(net(3 * x), 3 * net(x))  # positively homogeneous

@@ -10,11 +10,14 @@ COUNTED = (
     architecture_module.Reference,
     architecture_module.Residual,
     architecture_module.UNet,
+    architecture_module.ResidualUNet,
 )
 
 
 def size_multiple(architecture):
-    if isinstance(architecture, architecture_module.UNet):
+    if isinstance(
+        architecture, (architecture_module.UNet, architecture_module.ResidualUNet)
+    ):
         return 2 ** int(architecture.depth)
     return 4 if isinstance(architecture, architecture_module.Reference) else 1
 
@@ -44,6 +47,8 @@ def parameter_count(architecture, n_channels=1):
     if _is_residual(architecture):
         k = n_channels
         return 18 * k * c + c + k + (depth - 2) * (9 * c * c + 2 * c)
+    if isinstance(architecture, architecture_module.ResidualUNet):
+        return _residual_unet_count(depth, c, architecture.blocks, n_channels, size)
 
     def double_conv(a, b):
         return 9 * a * b + 9 * b * b + 4 * b
@@ -53,6 +58,20 @@ def parameter_count(architecture, n_channels=1):
     for i in range(depth):
         w, w2 = c * 2**i, c * 2 ** (i + 1)
         total += double_conv(w, w2) + 4 * w2 * w + w + double_conv(2 * w, w)
+        if total > MAX_PARAMETERS:
+            break
+    return total
+
+
+def _residual_unet_count(depth, c, blocks, n_channels, size):
+    blocks = size("blocks", blocks, 1)
+    total = 18 * n_channels * c  # bias-free 3x3 head and tail
+    for i in range(depth + 1):
+        w = c * 2**i
+        stages = 1 if i == depth else 2  # the body; encoder and decoder stages
+        total += stages * blocks * 18 * w * w
+        if i < depth:
+            total += 2 * 4 * w * (2 * w)  # the 2x2 down and up convolutions
         if total > MAX_PARAMETERS:
             break
     return total

@@ -12,6 +12,8 @@ you).
 - :class:`Residual` is a DnCNN-style network that predicts the noise and subtracts
   it from its input (residual learning, batch norm, configurable depth).
 - :class:`UNet` is a small U-Net with skip connections, also residual.
+- :class:`ResidualUNet` is a multi-scale U-Net of residual blocks (DRUNet-style,
+  bias-free): the most capable per FLOP; the shipped photograph denoisers use it.
 - :class:`CustomArchitecture` wraps your own :class:`torch.nn.Module` class.
 
 Each architecture lives in its own private module together with its network;
@@ -23,6 +25,7 @@ from ._custom import CustomArchitecture
 from ._reference import Reference
 from ._registry import ARCHITECTURES, resolve_architecture
 from ._residual import Residual
+from ._residual_unet import ResidualUNet
 from ._unet import UNet
 
 # The networks lived in this module before it became a package: pickles of fitted
@@ -36,6 +39,7 @@ __all__ = [
     "CustomArchitecture",
     "Reference",
     "Residual",
+    "ResidualUNet",
     "UNet",
     "resolve_architecture",
 ]

@@ -6,16 +6,22 @@ from ._base import BaseArchitecture
 from ._custom import CustomArchitecture
 from ._reference import Reference, ReferenceAutoencoder
 from ._residual import Residual, _DnCNN
+from ._residual_unet import ResidualUNet, _ResidualUNet
 from ._unet import UNet, _UNet
 
 #: The architecture classes by ``architecture`` name, the one list of the names
 #: there are (the estimator's parameter constraint, error messages and the docs'
 #: tests read it).
-ARCHITECTURES = {"reference": Reference, "residual": Residual, "unet": UNet}
+ARCHITECTURES = {
+    "reference": Reference,
+    "residual": Residual,
+    "unet": UNet,
+    "resunet": ResidualUNet,
+}
 
 #: skdae's own network classes (exact types, not subclasses): they never ``view``
 #: a feature map, so they can run in the channels-last memory format.
-OWN_NETWORKS = (ReferenceAutoencoder, _DnCNN, _UNet)
+OWN_NETWORKS = (ReferenceAutoencoder, _DnCNN, _UNet, _ResidualUNet)
 
 
 def resolve_architecture(architecture):
@@ -25,7 +31,7 @@ def resolve_architecture(architecture):
     ----------
     architecture : str, BaseArchitecture or type
         A name from :data:`ARCHITECTURES` (``"reference"``, ``"residual"``,
-        ``"unet"``), an architecture object (returned as it is) or a
+        ``"unet"``, ``"resunet"``), an architecture object (returned as it is) or a
         :class:`torch.nn.Module` subclass (wrapped in a
         :class:`CustomArchitecture`).
 
