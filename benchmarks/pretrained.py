@@ -216,8 +216,44 @@ def _duration(seconds):
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
 
 
+def _plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _recipe_text(recipe):
+    """A training record's recipe in words: ``key: value; ...``."""
+    parts = []
+    for key, value in recipe.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
+        elif isinstance(value, list) and len(value) == 2:
+            value = f"{value[0]:g} to {value[1]:g}"
+        elif isinstance(value, float):
+            value = f"{value:g}"
+        parts.append(f"{key.replace('_', ' ')}: {value}")
+    return "; ".join(parts)
+
+
+def _reproduce(name, record):
+    """The command that trains the model again into its place in the package."""
+    words = ["python -m benchmarks train-pretrained", name]
+    minutes = record.get("recipe", {}).get("minutes")
+    if minutes is not None:
+        words.append(f"--minutes {minutes:g}")
+    if record.get("device", "cpu") != "cpu":
+        words.append(f"--device {record['device']}")
+    if record.get("seed", 0) != 0:
+        words.append(f"--seed {record['seed']}")
+    return " ".join([*words, f"--output skdae/pretrained/models/{name}.skdae"])
+
+
 def card_facts(name):
-    """What the model file and its training record (if any) say about a model."""
+    """What the model file and its training record (if any) say about a model.
+
+    The record is ``NAME.training.json`` beside the model file, as
+    ``python -m benchmarks train-pretrained --output .../NAME.skdae`` writes it
+    (it is not shipped in the package).
+    """
     model = pretrained.load(name)
     payload = torch.load(
         CARDS / f"{name}.skdae", map_location="cpu", weights_only=True, mmap=True
@@ -237,16 +273,28 @@ def card_facts(name):
             where.get("cuda_device") if device.startswith("cuda") else None
         ) or where.get("cpu_model")
         threads = record.get("threads")
+        threads = (
+            f", {_plural(threads, 'thread')}" if device == "cpu" and threads else ""
+        )
         facts |= {
-            "device": f"{device} ({hardware}"
-            + (f", {threads} threads)" if device == "cpu" and threads else ")"),
+            "device": f"{device} ({hardware}{threads})",
             "training_time": f"{_duration(record['train_seconds'])}, "
-            f"{record['epochs']} epochs",
+            f"{_plural(record['epochs'], 'epoch')}",
             "training_data": record["training_data"],
-            "recipe": json.dumps(record["recipe"]),
+            "recipe": _recipe_text(record["recipe"]),
             "seed": int(record["seed"]),
+            "reproduce": _reproduce(name, record),
         }
     return facts
+
+
+def update_facts(names):
+    """Write the model files' facts into the cards, keeping their tables."""
+    for name in names:
+        path = CARDS / f"{name}.json"
+        card = json.loads(path.read_text()) | card_facts(name)
+        path.write_text(json.dumps(card, indent=1) + "\n")
+        log(f"updated the facts of the model card {path}")
 
 
 def update_cards(tables, source):
@@ -293,6 +341,12 @@ def parse_args(argv=None):
         action="store_true",
         help="write the tables into the shipped models' cards (full runs only)",
     )
+    p.add_argument(
+        "--cards-only",
+        action="store_true",
+        help="only write the model files' facts into the cards (after replacing "
+        "a model file), keeping their benchmark tables; no benchmark is run",
+    )
     p.add_argument("--output", default=None, help="JSON file")
     args = p.parse_args(argv)
     args.sets = args.sets.split(",")
@@ -306,6 +360,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.cards_only:
+        update_facts(pretrained.available())
+        return 0
     if args.threads:
         torch.set_num_threads(args.threads)
     sigmas = [float(s) for s in args.sigmas.split(",")]
