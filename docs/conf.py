@@ -224,7 +224,17 @@ def _check_api_complete(app):
                 )
 
 
+# The model cards of the shipped denoisers (pretrained.rst) are written from
+# their JSON files in skdae/pretrained/models/ when the build starts.
+def _write_model_cards(app):
+    sys.path.insert(0, str(DOCS))
+    from model_cards import write_model_cards
+
+    write_model_cards(DOCS / "generated" / "pretrained_cards.inc")
+
+
 def setup(app):
+    app.connect("builder-inited", _write_model_cards)
     app.connect("autodoc-skip-member", _skip_torch_members)
     app.connect("autodoc-process-docstring", _unlink_foreign_refs, priority=400)
     app.connect("autodoc-process-docstring", _quote_attribute_names, priority=400)
