@@ -36,6 +36,7 @@ command.
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -297,7 +298,7 @@ def update_facts(names):
         log(f"updated the facts of the model card {path}")
 
 
-def update_cards(tables, source):
+def update_cards(tables, source, command):
     """Write the tables and the model files' facts into the model cards."""
     for set_name, (title, header, rows) in tables.items():
         name = CARD_OF_SET[set_name]
@@ -308,7 +309,7 @@ def update_cards(tables, source):
             "title": title,
             "header": header,
             "rows": rows,
-            "command": "python -m benchmarks pretrained --update-cards",
+            "command": command,
             "source": source,
         }
         path.write_text(json.dumps(card, indent=1) + "\n")
@@ -416,7 +417,8 @@ def main(argv=None):
             source = str(out.resolve().relative_to(ROOT))
         except ValueError:
             source = str(out)
-        update_cards(tables, source)
+        words = sys.argv[1:] if argv is None else ["pretrained", *argv]
+        update_cards(tables, source, "python -m benchmarks " + " ".join(words))
     return 0
 
 

@@ -170,11 +170,6 @@ def test_gray_model_denoises_a_gray_batch_of_another_size():
     assert model.score(noisy, clean) > psnr(clean, noisy) + 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the shipped mnist weights are provisional until the 20-epoch "
-    "reference model replaces them (then remove this marker)",
-)
 def test_mnist_model_reproduces_the_reference_figures(mnist_dir):
     """19.3 dB / 0.83 SSIM on the MNIST test set; 1,000 images here."""
     from skdae import GaussianNoise
@@ -340,3 +335,55 @@ def test_cli_model_file_without_input_exits_2(tmp_path, capsys):
     assert "give a MODEL file and at least one INPUT, or --model" in (
         capsys.readouterr().err
     )
+
+
+# --------------------------------------------------------------- the docs
+def _model_cards_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "model_cards", ROOT / "docs" / "model_cards.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_docs_render_every_card(tmp_path):
+    model_cards = _model_cards_module()
+    text = model_cards.write_model_cards(tmp_path / "cards.inc").read_text()
+    for name in _catalogue.NAMES:
+        card = pretrained.model_card(name)
+        assert f".. _pretrained_{name}:" in text
+        assert f"``{name}``: {card['description']}" in text
+        assert f"{card['parameters']:,} parameters" in text
+        assert card["reproduce"] in text and card["training_time"] in text
+    # the measured mnist card has its table; a card without one says so
+    assert ".. list-table:: MNIST test set" in text
+    assert "     - 19." in text
+
+
+def test_docs_render_a_table_or_its_absence(monkeypatch):
+    model_cards = _model_cards_module()
+    card = pretrained.model_card("gray")
+    card["benchmark"] = {
+        "title": "Set12",
+        "header": ["method", "σ 25"],
+        "rows": [["BM3D", "30.01 / 0.853"]],
+        "command": "python -m benchmarks pretrained",
+        "source": "benchmarks/published/x.json",
+    }
+    monkeypatch.setattr(model_cards.pretrained, "model_card", lambda name: card)
+    lines = model_cards.render_card("gray")
+    start = lines.index(".. list-table:: Set12")
+    assert lines[start + 3 : start + 9] == [
+        "   * - method",
+        "     - σ 25",
+        "   * - BM3D",
+        "     - 30.01 / 0.853",
+        "",
+        "Measured by ``python -m benchmarks pretrained``; full results (every "
+        "method's time, machine, versions) in ``benchmarks/published/x.json``.",
+    ]
+    card["benchmark"] = None
+    assert model_cards.NOT_MEASURED in model_cards.render_card("gray")
