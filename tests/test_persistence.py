@@ -240,3 +240,29 @@ def test_weight_beyond_float16_is_refused(X, tmp_path):
 def test_include_optimizer_must_be_a_bool(fitted_dae, tmp_path):
     with pytest.raises(TypeError, match="include_optimizer must be True or False"):
         fitted_dae.save(tmp_path / "m.skdae", include_optimizer="no")
+
+
+def test_float16_file_keeps_the_early_stopping_weights(X, tmp_path):
+    model = DenoisingAutoencoder(
+        noise=GaussianNoise(0.2),
+        validation_fraction=0.25,
+        early_stopping=True,
+        max_epochs=2,
+        batch_size=16,
+        random_state=0,
+        device="cpu",
+    ).fit(X)
+    best = model.net_.guard.state_dict()["best_weights"]
+    assert best is not None
+    path = model.save(tmp_path / "m.skdae", weights_dtype="float16")
+    stored = torch.load(path, weights_only=True)["training_state"]["best_weights"]
+    assert {t.dtype for t in stored.values() if t.is_floating_point()} == {
+        torch.float16
+    }
+    loaded = DenoisingAutoencoder.load(path)
+    for name, tensor in loaded.net_.guard.state_dict()["best_weights"].items():
+        want = best[name].cpu()
+        if want.is_floating_point():
+            want = want.half().float()
+        torch.testing.assert_close(tensor.cpu(), want, rtol=0, atol=0)
+    loaded.partial_fit(X)  # trains on, early stopping included
