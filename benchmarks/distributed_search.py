@@ -15,10 +15,13 @@ Each way runs ``--repeats`` times in rotating order, after one warm-up search
 ``first search``). The table gives the median wall time, the speed-up over the
 sequential search, and the overhead per fit: ``(wall * N - sequential wall) /
 fits``, the worker-seconds a fit costs beyond its own computation (process
-start-up excluded, data transfer and task handling included). The scores of
-every way are checked to equal the sequential ones bit for bit.
+start-up excluded, data transfer and task handling included), and the same
+in CPU seconds of this process and its worker processes, which other jobs on a
+shared machine do not inflate. The scores of every way are checked to equal the
+sequential ones bit for bit.
 
-Needs ``pip install "skdae[distributed]"``.
+Needs ``pip install "skdae[distributed]"`` (which brings psutil, used for the
+CPU times).
 """
 
 import argparse
@@ -67,10 +70,33 @@ def make_search(args, n_jobs=None):
     return GridSearchCV(pipe, grid, cv=args.cv, n_jobs=n_jobs)
 
 
+def process_tree_cpu_seconds():
+    """CPU seconds used so far by this process and its live child processes.
+
+    The loky and LocalCluster workers are children of this process and live
+    across searches, so the difference over a search is the CPU time the whole
+    search cost, whatever else runs on the machine.
+    """
+    import psutil
+
+    total = 0.0
+    me = psutil.Process()
+    for process in [me, *me.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def run_search(search, X):
-    start = time.perf_counter()
+    """Wall seconds, CPU seconds of the process tree, and the mean scores."""
+    cpu, start = process_tree_cpu_seconds(), time.perf_counter()
     search.fit(X, X)
-    return time.perf_counter() - start, search.cv_results_["mean_test_score"]
+    wall = time.perf_counter() - start
+    cpu = process_tree_cpu_seconds() - cpu
+    return wall, cpu, search.cv_results_["mean_test_score"]
 
 
 def start_cluster(n_workers):
@@ -130,35 +156,42 @@ def main(argv=None):
         ),
         f"Dask LocalCluster ({args.workers}x1 thread)": lambda: _on_dask(args, X),
     }
-    first, walls, scores = {}, {name: [] for name in ways}, {}
+    first, scores = {}, {}
+    walls, cpus = {name: [] for name in ways}, {name: [] for name in ways}
     try:
         for name, way in ways.items():  # warm-up: process start-up and imports
-            first[name], scores[name] = way()
+            first[name], _, scores[name] = way()
             log(f"first search, {name}: {first[name]:.1f} s")
         names = list(ways)
         for r in range(args.repeats):
             for name in names[r % len(names) :] + names[: r % len(names)]:
-                wall, got = ways[name]()
+                wall, cpu, got = ways[name]()
                 walls[name].append(wall)
+                cpus[name].append(cpu)
                 np.testing.assert_array_equal(got, scores[name])
-                log(f"{name}: {wall:.1f} s")
+                log(f"{name}: {wall:.1f} s, {cpu:.1f} CPU s")
     finally:
         client.close()
         cluster.close()
 
     baseline = statistics.median(walls[names[0]])
+    baseline_cpu = statistics.median(cpus[names[0]])
     rows, results = [], {}
     for i, name in enumerate(names):
-        wall = statistics.median(walls[name])
+        wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
         workers = 1 if i == 0 else args.workers
         overhead = (wall * workers - baseline) / n_fits
+        cpu_overhead = (cpu - baseline_cpu) / n_fits
         equal = bool(np.array_equal(scores[name], scores[names[0]]))
         results[name] = {
             "seconds": walls[name],
             "median_seconds": wall,
+            "cpu_seconds": cpus[name],
+            "median_cpu_seconds": cpu,
             "first_search_seconds": first[name],
             "speedup_over_sequential": baseline / wall,
             "overhead_seconds_per_fit": overhead,
+            "cpu_overhead_seconds_per_fit": cpu_overhead,
             "scores_equal_sequential": equal,
         }
         rows.append(
@@ -168,6 +201,8 @@ def main(argv=None):
                 f"{wall:.1f}",
                 f"{baseline / wall:.2f}x",
                 "-" if i == 0 else f"{overhead:+.2f}",
+                f"{cpu:.1f}",
+                "-" if i == 0 else f"{cpu_overhead:+.2f}",
                 "yes" if equal else "NO",
             ]
         )
@@ -180,6 +215,8 @@ def main(argv=None):
             "median (s)",
             "speed-up",
             "overhead per fit (worker-s)",
+            "CPU (s)",
+            "CPU overhead per fit (s)",
             "scores = sequential",
         ],
         rows,
