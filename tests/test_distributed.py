@@ -38,28 +38,32 @@ THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"
 
 
 @contextmanager
-def local_cluster(n_workers, threads_per_worker):
+def local_cluster(n_workers, threads_per_worker, cuda_visible_devices=""):
     """A LocalCluster of worker processes on 127.0.0.1 and a Client to it.
 
     Started with distributed's default thread settings (the thread variables of
-    the test process are removed while the workers spawn) and without a GPU
-    (``CUDA_VISIBLE_DEVICES=""`` in the workers). The nanny writes its settings
-    into this process's environment too: ``os.environ`` is restored afterwards.
+    the test process are removed while the workers spawn), its workers seeing
+    the GPUs ``cuda_visible_devices`` (none by default). The nanny writes its
+    settings into this process's environment too: ``os.environ`` is restored
+    afterwards.
     """
     saved = dict(os.environ)
     for name in THREAD_VARIABLES:
         os.environ.pop(name, None)
     cluster = client = None
     try:
-        cluster = distributed.LocalCluster(
-            n_workers=n_workers,
-            threads_per_worker=threads_per_worker,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            env={"CUDA_VISIBLE_DEVICES": ""},
-            death_timeout=TIMEOUT,
-        )
+        with warnings.catch_warnings():
+            # a second cluster's HTTP server takes another port than 8787
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            cluster = distributed.LocalCluster(
+                n_workers=n_workers,
+                threads_per_worker=threads_per_worker,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                env={"CUDA_VISIBLE_DEVICES": cuda_visible_devices},
+                death_timeout=TIMEOUT,
+            )
         client = distributed.Client(cluster, timeout=TIMEOUT)
         client.wait_for_workers(n_workers, timeout=TIMEOUT)
         yield client
@@ -302,27 +306,12 @@ def test_model_pickled_on_a_gpu_worker_unpickles_on_a_cpu_only_client(X, monkeyp
 @pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 def test_one_worker_per_gpu(X):
-    """Workers pinned to a GPU each train with device="cuda"."""
-    saved = dict(os.environ)
-    try:
-        with (
-            distributed.LocalCluster(
-                n_workers=1,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-                env={"CUDA_VISIBLE_DEVICES": "0"},
-            ) as cluster,
-            distributed.Client(cluster, timeout=TIMEOUT),
-            dask_backend(),
-        ):
-            result = cross_validate(
-                make_pipeline(device="cuda"), X, X, cv=2, return_estimator=True
-            )
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    """A worker pinned to GPU 0 trains with device="cuda"; the models come back."""
+    with local_cluster(1, 1, cuda_visible_devices="0") as client, dask_backend():
+        assert set(client.run(torch.cuda.device_count).values()) == {1}
+        result = cross_validate(
+            make_pipeline(device="cuda"), X, X, cv=2, return_estimator=True
+        )
     for pipe in result["estimator"]:
         assert pipe[-1].device_ == "cuda"
         assert np.isfinite(pipe.transform(X)).all()
