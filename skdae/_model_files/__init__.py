@@ -18,6 +18,13 @@ have exactly the shapes and dtypes of that network, all checked before any
 network or tensor is materialised. Paths are never restored from a file
 (``checkpoint_path`` is always None after loading).
 
+Weights may be stored as float16 (``save_model(..., weights_dtype="float16")``):
+such a file declares it in a ``weights_dtype`` entry (format version 2, so that
+older readers ask for an upgrade), every float32 weight of the network must then
+be stored as float16 exactly, and the weights are float32 again once loaded.
+``include_optimizer=False`` stores a fresh optimizer state (no per-weight
+state), which any reader accepts.
+
 Files are written atomically (:func:`write_atomically`): to a uniquely named
 temporary file in the same folder, flushed to the disk, then renamed over the
 target, so the target is always either the old file or the complete new one, even
