@@ -205,6 +205,8 @@ class _Model:
     image_shape: tuple
     n_features: int
     any_size: bool
+    #: added to the note on an image of other channels (the better shipped model)
+    hint: str = ""
 
     @classmethod
     def of(cls, estimator):
@@ -330,7 +332,7 @@ def _read_picture(path, model):
         )
     if fit != "same":
         kind = "grayscale" if channels == 1 else "colour"
-        print(f"note: {path} is a {kind} image and {note}", file=sys.stderr)
+        print(f"note: {path} is a {kind} image and {note}{model.hint}", file=sys.stderr)
     model.check_size(image.shape[:2], path)
     return _Picture(image, fit)
 
@@ -455,6 +457,9 @@ def run(args, parser):
         except ValueError as exc:
             raise CLIError(f"--tile {args.tile}: {exc}") from None
     model = _Model.of(estimator)
+    other = {"gray": "color", "color": "gray"}.get(args.pretrained)
+    if other is not None:
+        model.hint = f" (--model {other} denoises {other} images)"
 
     kept = 0
     for job in jobs:  # every input read and checked before any output is written
