@@ -25,7 +25,7 @@ from ._training_options import (
 
 #: The names of skdae.architectures.ARCHITECTURES (a test checks that they
 #: agree; importing them from there would import PyTorch).
-ARCHITECTURE_NAMES = ("reference", "residual", "unet")
+ARCHITECTURE_NAMES = ("reference", "residual", "unet", "resunet")
 
 DEFAULT_OUTPUT = "model.skdae"
 
@@ -104,8 +104,9 @@ def add_parser(subparsers, formatter_class):
         "--architecture",
         choices=ARCHITECTURE_NAMES,
         default="residual",
-        help="network: residual (DnCNN-style, predicts the noise), unet or "
-        "reference (the small MNIST autoencoder)",
+        help="network: residual (DnCNN-style, predicts the noise), unet, resunet "
+        "(a DRUNet-style U-Net of residual blocks, as the shipped photograph "
+        "models) or reference (the small MNIST autoencoder)",
     )
     train.add_argument(
         "--loss",
