@@ -150,14 +150,20 @@ class DiskImages:
             release_pages(self.array)
             self._unread = _RELEASE_BYTES
 
-    def _as_batch(self, raw):
-        """Raw rows as a C-contiguous float32 (k, c, h, w) array (a copy)."""
+    def _as_batch(self, raw, owned=False):
+        """Raw rows as a C-contiguous float32 (k, c, h, w) array of its own.
+
+        ``owned``: ``raw`` is already a fresh array (from fancy indexing), used
+        as it is when it has the right dtype and layout.
+        """
         k = len(raw)
         h, w = self.image_shape
         if raw.ndim == 4 and self.axis != 1:
             raw = np.moveaxis(raw, self.axis, 1)
         else:
             raw = raw.reshape(k, self.n_channels, h, w)
+            if owned and raw.dtype == np.float32 and raw.flags.c_contiguous:
+                return raw
         out = np.empty(raw.shape, dtype=np.float32)
         out[...] = raw
         return out
@@ -173,6 +179,10 @@ class DiskImages:
         indices = np.asarray(indices, dtype=np.int64)
         if not len(indices):
             return np.empty((0, self.n_channels, *self.image_shape), np.float32)
+        if isinstance(self.array, np.ndarray):  # a memmap gathers in any order
+            raw = self.array[indices]  # fancy indexing: a copy
+            self._account(raw.nbytes)
+            return self._as_batch(raw, owned=True)
         order = np.argsort(indices, kind="stable")
         ascending = indices[order]
         first, last = int(ascending[0]), int(ascending[-1])
