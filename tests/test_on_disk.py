@@ -359,3 +359,15 @@ def test_pinned_staging_reuses_buffers_safely():
             staged.append(stager.pin(arrays[i + 1]))
     assert [float(t.mean()) for t in outs] == list(range(6))
     assert stager._rings[(4, 1, 8, 8)][0][0][0].is_pinned()
+
+
+def test_releasing_memmap_pages_keeps_the_data(tmp_path, images, monkeypatch):
+    monkeypatch.setattr("skdae._disk_arrays._RELEASE_BYTES", 1)  # after every read
+    shared = _memmap(tmp_path / "x.npy", images)
+    assert _same_weights(_model().fit(shared), _model().fit(images))
+    private = _memmap(tmp_path / "x.npy", images, mode="c")  # copy-on-write
+    private[0] = 0.5  # a change of the caller's, in memory only
+    changed = images.copy()
+    changed[0] = 0.5
+    assert _same_weights(_model().fit(private), _model().fit(changed))
+    assert np.all(private[0] == 0.5)
