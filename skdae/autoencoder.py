@@ -406,11 +406,14 @@ class DenoisingAutoencoder(
             Training input images, values in [0, 1] (noisy, or clean when
             ``noise`` is set), in a layout read with ``channel_axis``. A list
             of images of different sizes needs ``patch_size``; a list of
-            images of one size is stacked.
+            images of one size is stacked. A :class:`numpy.memmap`, zarr array
+            or h5py dataset is never read whole: it is validated chunk by
+            chunk, and each batch (or each batch's patches) is read as it is
+            needed, in a background thread (see :ref:`on_disk`).
         y : array-like of the same shape as X, list of images, or None, \
 default=None
             Clean target images (a list when ``X`` is one); ``None`` (or 1-D
-            class labels) means ``X``.
+            class labels) means ``X``. May live on disk like ``X``.
 
         Returns
         -------
@@ -439,6 +442,11 @@ default=None
         -------
         self : DenoisingAutoencoder
             The updated estimator.
+
+        Notes
+        -----
+        An ``X`` on disk is validated chunk by chunk at every call, which
+        reads it once more than the epoch itself does.
         """
         return self._fit(X, y, epochs=1, resume=hasattr(self, "net_"))
 
@@ -659,7 +667,9 @@ default=None
             declared ``fully_convolutional = False`` needs the size seen in
             :meth:`fit`). A list holds one image per element, each of shape
             ``(h, w)``, ``(h, w, c)`` or ``(c, h, w)`` and of any size. Not
-            modified.
+            modified. A :class:`numpy.memmap`, zarr array or h5py dataset is
+            read chunk by chunk (the output is returned in memory; to write it
+            to disk, use :func:`skdae.transform_to`).
 
         Returns
         -------
