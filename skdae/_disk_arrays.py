@@ -9,7 +9,7 @@ the array: every read is a copy.
 A memory map's pages count towards the resident memory of the process once they
 have been read; :class:`DiskImages` drops them from the process's page tables
 (``madvise(MADV_DONTNEED)``: the data stays in the operating system's page
-cache, the file is unchanged) every few hundred megabytes, so that reading a
+cache, the file is unchanged) every 32 MB, so that reading a
 20 GB memmap does not look like 20 GB of memory. Copy-on-write memmaps
 (``mode="c"``), whose private changes that would discard, are left alone.
 """
@@ -27,7 +27,7 @@ _LAZY_PACKAGES = ("zarr", "h5py")
 CHUNK_BYTES = 64 * 2**20
 
 #: Bytes read from a memmap between two releases of its pages.
-_RELEASE_BYTES = 256 * 2**20
+_RELEASE_BYTES = 32 * 2**20
 
 
 def is_on_disk(X):

@@ -14,7 +14,7 @@ from ._tensors import as_array_like
 __all__ = ["transform_to"]
 
 #: Bytes written to a memmap between two releases of its pages.
-_RELEASE_BYTES = 256 * 2**20
+_RELEASE_BYTES = 32 * 2**20
 
 
 def transform_to(estimator, X, out, *, batch_size=None):
