@@ -211,19 +211,22 @@ def _disk_model(**params):
 def write_images(path, n, side, *, seed=0, chunk=2048):
     """A .npy file of ``n`` float32 ``side`` x ``side`` random-ish images."""
     rng = np.random.default_rng(seed)
-    out = np.lib.format.open_memmap(
-        path, mode="w+", dtype=np.float32, shape=(n, side, side)
-    )
     ramp = np.linspace(0, 1, side, dtype=np.float32)
-    for start in range(0, n, chunk):
-        k = min(chunk, n - start)
-        shift = rng.random((k, 1, 1), dtype=np.float32)
-        noise = rng.random((k, side, side), dtype=np.float32)
-        out[start : start + k] = (
-            0.9 * ((0.5 * (ramp[None, None, :] + shift)) % 1) + 0.1 * noise
-        )
-    out.flush()
-    del out
+    header = {
+        "descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
+        "fortran_order": False,
+        "shape": (n, side, side),
+    }
+    # written through a file, not a memory map: this process's resident
+    # memory (which its subprocesses' ru_maxrss inherits) stays small
+    with open(path, "wb") as f:
+        np.lib.format.write_array_header_1_0(f, header)
+        for start in range(0, n, chunk):
+            k = min(chunk, n - start)
+            shift = rng.random((k, 1, 1), dtype=np.float32)
+            noise = rng.random((k, side, side), dtype=np.float32)
+            block = 0.9 * ((0.5 * (ramp[None, None, :] + shift)) % 1) + 0.1 * noise
+            f.write(block.astype(np.float32).tobytes())
     return Path(path)
 
 
