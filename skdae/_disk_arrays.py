@@ -42,6 +42,11 @@ def is_on_disk(X):
     return package in _LAZY_PACKAGES and hasattr(X, "shape") and hasattr(X, "dtype")
 
 
+def is_on_disk_images(y):
+    """Whether ``y`` is an on-disk array of images (not 1-D class labels)."""
+    return is_on_disk(y) and len(y.shape) >= 2
+
+
 def describe(X):
     """A short name for the kind of array ``X`` is, for messages."""
     if isinstance(X, np.memmap):

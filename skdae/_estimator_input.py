@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
-from ._disk_arrays import DiskImages, is_on_disk
+from ._disk_arrays import DiskImages, is_on_disk, is_on_disk_images
 from ._images import (
     check_float32_range,
     check_has_pixels,
@@ -110,7 +110,7 @@ class EstimatorInputMixin:
         low, high, _ = images.scan()
         targets = images
         y = as_array_like(y)
-        if is_on_disk(y) or holds_images(y):
+        if is_on_disk_images(y) or (not is_on_disk(y) and holds_images(y)):
             if not is_on_disk(y):
                 y = check_array(
                     y,

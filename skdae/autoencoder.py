@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._devices import resolve_device
-from ._disk_arrays import is_on_disk
+from ._disk_arrays import is_on_disk, is_on_disk_images
 from ._estimator_input import FLOATS, EstimatorInputMixin
 from ._estimator_net import EstimatorNetMixin
 from ._images import (
@@ -514,7 +514,7 @@ default=None
             high = max(float(t.max()) for t in target_batches)
             target_range = np.array([low, high])
             n_images = len(batches)
-        elif is_on_disk(X) or is_on_disk(y):  # read batch by batch, never whole
+        elif is_on_disk(X) or is_on_disk_images(y):  # read batch by batch, never whole
             source, target_source, target_range = self._check_disk_images(
                 X, y, reset=not resume, any_size=patch is not None
             )
@@ -561,7 +561,7 @@ default=None
 
         # copies: the network and the noise model (possibly a user's, writing in
         # place) never see the caller's memory
-        if is_on_disk(X) or is_on_disk(y):
+        if is_on_disk(X) or is_on_disk_images(y):
             inputs = None
         elif is_image_list(X):
             inputs = [tensor_copy(b[0], np.float32).to(net.device) for b in batches]

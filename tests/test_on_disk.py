@@ -371,3 +371,10 @@ def test_releasing_memmap_pages_keeps_the_data(tmp_path, images, monkeypatch):
     changed[0] = 0.5
     assert _same_weights(_model().fit(private), _model().fit(changed))
     assert np.all(private[0] == 0.5)
+
+
+def test_one_dimensional_labels_on_disk_are_ignored(tmp_path, images):
+    labels = _memmap(tmp_path / "labels.npy", np.arange(30.0))
+    X = _memmap(tmp_path / "x.npy", images)
+    assert _same_weights(_model().fit(X, labels), _model().fit(images))
+    assert _same_weights(_model().fit(images, labels), _model().fit(images))
