@@ -9,8 +9,9 @@ the array: every read is a copy.
 A memory map's pages count towards the resident memory of the process once they
 have been read; :class:`DiskImages` drops them from the process's page tables
 (``madvise(MADV_DONTNEED)``: the data stays in the operating system's page
-cache, the file is unchanged) every 32 MB, so that reading a
-20 GB memmap does not look like 20 GB of memory. Copy-on-write memmaps
+cache, the file is unchanged) every 32 MB mapped (counting at least a 2 MB
+folio per read), so that reading a 20 GB memmap does not look like 20 GB of
+memory. Copy-on-write memmaps
 (``mode="c"``), whose private changes that would discard, are left alone.
 """
 
@@ -26,8 +27,12 @@ _LAZY_PACKAGES = ("zarr", "h5py")
 #: Bytes (as float64) of one chunk of :meth:`DiskImages.scan` and of inference.
 CHUNK_BYTES = 64 * 2**20
 
-#: Bytes read from a memmap between two releases of its pages.
+#: Bytes mapped from a memmap between two releases of its pages.
 _RELEASE_BYTES = 32 * 2**20
+
+#: What one read of a few bytes may map: the page cache holds files in folios
+#: of up to 2 MB (a huge page), and a page fault maps the whole folio.
+_FOLIO_BYTES = 2 * 2**20
 
 
 def is_on_disk(X):
@@ -148,9 +153,12 @@ class DiskImages:
     def _raw(self, start, stop):
         return np.asarray(self.array[start:stop])
 
-    def _account(self, nbytes):
-        """Release a memmap's pages every ``_RELEASE_BYTES`` read."""
-        self._unread -= nbytes
+    def _account(self, nbytes, pieces=1):
+        """Release a memmap's pages every ``_RELEASE_BYTES`` mapped.
+
+        A read of ``pieces`` separate places maps at least a folio each.
+        """
+        self._unread -= max(nbytes, pieces * _FOLIO_BYTES)
         if self._unread <= 0:
             release_pages(self.array)
             self._unread = _RELEASE_BYTES
@@ -186,7 +194,7 @@ class DiskImages:
             return np.empty((0, self.n_channels, *self.image_shape), np.float32)
         if isinstance(self.array, np.ndarray):  # a memmap gathers in any order
             raw = self.array[indices]  # fancy indexing: a copy
-            self._account(raw.nbytes)
+            self._account(raw.nbytes, len(indices))
             return self._as_batch(raw, owned=True)
         order = np.argsort(indices, kind="stable")
         ascending = indices[order]
@@ -197,7 +205,7 @@ class DiskImages:
             raw = np.asarray(self.array.oindex[ascending])
         else:  # memmap, h5py (which needs ascending indices)
             raw = np.asarray(self.array[ascending])
-        self._account(raw.nbytes)
+        self._account(raw.nbytes, len(ascending))
         batch = self._as_batch(raw)
         if np.array_equal(order, np.arange(len(order))):
             return batch
