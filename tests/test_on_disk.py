@@ -7,6 +7,7 @@ on disk.
 """
 
 import hashlib
+import os
 import threading
 import warnings
 
@@ -378,3 +379,29 @@ def test_one_dimensional_labels_on_disk_are_ignored(tmp_path, images):
     X = _memmap(tmp_path / "x.npy", images)
     assert _same_weights(_model().fit(X, labels), _model().fit(images))
     assert _same_weights(_model().fit(images, labels), _model().fit(images))
+
+
+def _mapped_file_mb():
+    for line in open("/proc/self/status").read().splitlines():
+        if line.startswith("RssFile:"):
+            return int(line.split()[1]) / 1024
+    pytest.skip("no RssFile in /proc/self/status")
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="Linux only")
+def test_random_patch_reads_do_not_map_the_whole_memmap(tmp_path):
+    from skdae._training import PatchBatches, StreamedPatchPairs
+
+    path = tmp_path / "x.npy"
+    n = 2048  # 128 MB of 128x128 float32 images, written without a memory map
+    with open(path, "wb") as f:
+        header = {"descr": "<f4", "fortran_order": False, "shape": (n, 128, 128)}
+        np.lib.format.write_array_header_1_0(f, header)
+        for _ in range(n // 256):
+            f.write(np.full((256, 128, 128), 0.5, np.float32).tobytes())
+    images = DiskImages(np.load(path, mmap_mode="r"), None, "auto")
+    pairs = StreamedPatchPairs(images, images, (16, 16), "cpu", n_patches=1000)
+    before = _mapped_file_mb()
+    for _ in PatchBatches(pairs, 50, seed_fn=lambda: 0):
+        pass
+    assert _mapped_file_mb() - before < 48
