@@ -22,6 +22,10 @@ COMMANDS = {
         "benchmarks.distributed_search",
         "one grid search sequential, on loky and on a Dask LocalCluster",
     ),
+    "memory": (
+        "benchmarks.memory",
+        "peak memory of fitting on and transforming arrays on disk",
+    ),
     "pretrained": (
         "benchmarks.pretrained",
         "the shipped models against NL-means and (C)BM3D on Set12, Kodak24, MNIST",

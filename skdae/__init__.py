@@ -24,6 +24,7 @@ _SUBMODULES = {
     "PoissonNoise": ".noise",
     "SaltPepperNoise": ".noise",
     "SpeckleNoise": ".noise",
+    "transform_to": "._transform_to",
 }
 
 __all__ = sorted([*_SUBMODULES, "__version__"])

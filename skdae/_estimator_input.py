@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
+from ._disk_arrays import DiskImages, is_on_disk, is_on_disk_images
 from ._images import (
     check_float32_range,
     check_has_pixels,
@@ -17,6 +18,7 @@ from ._images import (
     holds_images,
     is_image_list,
     resolve_channel_axis,
+    resolve_flat_shape,
     to_batch,
 )
 from ._tensors import as_array_like
@@ -78,6 +80,57 @@ class EstimatorInputMixin:
             skip_check_array=True,
         )
         return X, batch, shape
+
+    def _check_disk_images(self, X, y, *, reset, any_size):
+        """Validate ``X`` and ``y`` when one of them lives on disk, chunk by chunk.
+
+        Returns the images and targets as :class:`~skdae._disk_arrays.DiskImages`
+        (the same object when ``y`` is None) and the targets' [min, max]. Memory
+        stays bounded by a chunk (:data:`~skdae._disk_arrays.CHUNK_BYTES`); an
+        array that is not on disk is validated as usual first.
+        """
+        X = as_array_like(X)
+        if not is_on_disk(X):
+            X = check_array(
+                X, allow_nd=True, dtype=FLOATS, ensure_all_finite=True, input_name="X"
+            )
+        flat_shape = check_image_shape_param(self.image_shape)
+        if not reset:
+            flat_shape = self.image_shape_
+            if len(X.shape) == 2 and X.shape[1] != self.n_features_in_:
+                raise ValueError(self._n_features_message(X))
+        images = DiskImages(X, flat_shape, self.channel_axis, "X")
+        shape = images.image_shape
+        if reset and len(X.shape) > 2 and flat_shape is not None:
+            h, w = shape
+            if resolve_flat_shape(h * w, flat_shape) != (h, w):
+                raise ValueError(
+                    f"X holds {h}x{w} images but image_shape={self.image_shape!r}."
+                )
+        low, high, _ = images.scan()
+        targets = images
+        y = as_array_like(y)
+        if is_on_disk_images(y) or (not is_on_disk(y) and holds_images(y)):
+            if not is_on_disk(y):
+                y = check_array(
+                    y,
+                    allow_nd=True,
+                    dtype=FLOATS,
+                    ensure_all_finite=True,
+                    input_name="y",
+                )
+            targets = DiskImages(y, shape, self.channel_axis, "y")
+            images.check_matches(targets)
+            low, high, _ = targets.scan()
+        if not reset:
+            self._check_channels(images.n_channels, "X")
+            if tuple(shape) != tuple(self.image_shape_):
+                if not (any_size and self.net_.module_.fully_convolutional):
+                    check_same_images(shape, self.image_shape_, "X")
+                return images, targets, np.array([low, high])
+        first = images.read_slice(0, 1)
+        validate_data(self, first.reshape(1, -1), reset=reset, skip_check_array=True)
+        return images, targets, np.array([low, high])
 
     def _check_channels(self, n_channels, name):
         """Raise if images of ``n_channels`` channels do not fit the network."""

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import validate_parameter_constraints
 
+from ._background_reader import DeviceStager, read_ahead
 from ._config import get_config
 from ._images import (
     from_batch,
@@ -42,10 +43,9 @@ class InferenceMixin:
         module.eval()
         size = get_config()["inference_batch_size"]
         try:
-            for start in range(0, len(batch), size):
-                chunk = batch[start : start + size]
+            for start, chunk, x in _chunks_on_device(batch, size, device):
                 with torch.inference_mode():
-                    result = fn(module, tensor_copy(chunk, np.float32).to(device))
+                    result = fn(module, x)
                     result = result.cpu().numpy()
                 _check_finite_output(result, chunk, name)
                 consume(start, result)
@@ -150,6 +150,30 @@ class InferenceMixin:
                 per_image=True,
             )
         return float(values.mean())
+
+
+def _chunks_on_device(batch, size, device):
+    """``(start, chunk, tensor)`` for each chunk of ``size`` images of ``batch``.
+
+    ``tensor`` is a float32 copy of ``chunk`` on ``device``. On CUDA the next
+    chunks are converted in a background thread into pinned buffers and copied
+    with non-blocking transfers (:mod:`skdae._background_reader`), so that the
+    conversion and the copy overlap the network's work on the previous chunk.
+    """
+    if torch.device(device).type != "cuda":
+        for start in range(0, len(batch), size):
+            chunk = batch[start : start + size]
+            yield start, chunk, tensor_copy(chunk, np.float32).to(device)
+        return
+    stager = DeviceStager(device)
+
+    def read():
+        for start in range(0, len(batch), size):
+            chunk = batch[start : start + size]
+            yield start, chunk, stager.pin(np.ascontiguousarray(chunk, np.float32))
+
+    for start, chunk, staged in read_ahead(read()):
+        yield start, chunk, stager.to_device(staged)
 
 
 def _same_size_groups(batches):

@@ -24,6 +24,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback
 from torch.optim import LBFGS
 
+from ._background_reader import DeviceStager, read_ahead
 from ._config import get_config
 from ._cuda_graphs import GRAPHABLE_OPTIMIZERS, GraphedTrainStep, graphs_supported
 from ._initialization import build_initialized
@@ -155,8 +156,7 @@ class PatchPairs(ImagePairs):
         augment = self.augment if augment is None else augment
         ph, pw = self.patch_size
         images = self._images()
-        heights = torch.tensor([self.inputs[j].shape[1] for j in images.tolist()])
-        widths = torch.tensor([self.inputs[j].shape[2] for j in images.tolist()])
+        heights, widths = self._sizes(images)
         if self.n_patches is None:
             counts = -(-(heights * widths) // (ph * pw))
             which = torch.repeat_interleave(torch.arange(len(images)), counts)
@@ -182,6 +182,12 @@ class PatchPairs(ImagePairs):
             transform = torch.zeros(n, dtype=torch.long)
         return torch.stack([images[which], top, left, transform], dim=1)
 
+    def _sizes(self, images):
+        """Heights and widths of ``images`` as tensors."""
+        heights = torch.tensor([self.inputs[j].shape[1] for j in images.tolist()])
+        widths = torch.tensor([self.inputs[j].shape[2] for j in images.tolist()])
+        return heights, widths
+
     def gather(self, rows):
         """The input and target patches at ``rows`` (from :meth:`draw`)."""
         ph, pw = self.patch_size
@@ -197,6 +203,122 @@ class PatchPairs(ImagePairs):
                 ys.append(_transformed(y, transform))
         xb = torch.stack(xs)
         return xb, (xb if same else torch.stack(ys))
+
+
+class StreamedImagePairs(ImagePairs):
+    """Input and target images on disk (:class:`~skdae._disk_arrays.DiskImages`).
+
+    Batches are read as they are needed, in a background thread
+    (:func:`~skdae._background_reader.read_ahead`), and moved to ``device``;
+    the batches and their order are those :class:`ImagePairs` gives for the
+    same images in memory, so training is the same.
+    """
+
+    def __init__(self, inputs, targets, device, indices=None):
+        super().__init__(inputs, targets, indices)
+        self._device = torch.device(device)
+
+    @property
+    def device(self):
+        return self._device
+
+    def _with_indices(self, indices):
+        return StreamedImagePairs(self.inputs, self.targets, self._device, indices)
+
+    def stream(self, order, batch_size):
+        """Batches of the rows ``order`` (a tensor; None: all, in order)."""
+        n = len(self) if order is None else len(order)
+        if order is not None:
+            order = order.cpu().numpy()
+        stager = DeviceStager(self._device)
+        same = self.targets is self.inputs
+
+        def read():
+            for start in range(0, n, batch_size):
+                if order is None:
+                    stop = min(start + batch_size, n)
+                    xb = self.inputs.read_slice(start, stop)
+                    yb = xb if same else self.targets.read_slice(start, stop)
+                else:
+                    rows = order[start : start + batch_size]
+                    xb = self.inputs.read_rows(rows)
+                    yb = xb if same else self.targets.read_rows(rows)
+                xs = stager.pin(xb)
+                yield xs, (xs if same else stager.pin(yb))
+
+        for xs, ys in read_ahead(read()):
+            xb = stager.to_device(xs)
+            yield xb, (xb if ys is xs else stager.to_device(ys))
+
+
+class StreamedPatchPairs(PatchPairs):
+    """:class:`PatchPairs` of images on disk: each batch reads only its patches.
+
+    The patch coordinates, and hence the batches, are those :class:`PatchPairs`
+    draws for the same images in memory.
+    """
+
+    def __init__(
+        self,
+        inputs,
+        targets,
+        patch_size,
+        device,
+        n_patches=None,
+        augment=False,
+        indices=None,
+    ):
+        super().__init__(inputs, targets, patch_size, n_patches, augment, indices)
+        self._device = torch.device(device)
+
+    @property
+    def device(self):
+        return self._device
+
+    def _with_indices(self, indices):
+        return StreamedPatchPairs(
+            self.inputs,
+            self.targets,
+            self.patch_size,
+            self._device,
+            self.n_patches,
+            self.augment,
+            indices,
+        )
+
+    def _sizes(self, images):
+        h, w = self.inputs.image_shape
+        n = len(images)
+        return torch.full((n,), h, dtype=torch.long), torch.full(
+            (n,), w, dtype=torch.long
+        )
+
+    def gather(self, rows):
+        ph, pw = self.patch_size
+        same = self.targets is self.inputs
+        xs, ys = [], []
+        for j, top, left, transform in rows.tolist():
+            patch = self.inputs.read_patch(j, top, left, ph, pw)
+            xs.append(_transformed(torch.from_numpy(patch), transform))
+            if not same:
+                patch = self.targets.read_patch(j, top, left, ph, pw)
+                ys.append(_transformed(torch.from_numpy(patch), transform))
+        xb = torch.stack(xs)
+        return xb, (xb if same else torch.stack(ys))
+
+    def stream(self, rows, batch_size):
+        """Batches of the patches at ``rows``, read ahead and moved to the device."""
+        stager = DeviceStager(self._device)
+
+        def read():
+            for start in range(0, len(rows), batch_size):
+                xb, yb = self.gather(rows[start : start + batch_size])
+                xs = stager.pin(xb.numpy())
+                yield xs, (xs if yb is xb else stager.pin(yb.numpy()))
+
+        for xs, ys in read_ahead(read()):
+            xb = stager.to_device(xs)
+            yield xb, (xb if ys is xs else stager.to_device(ys))
 
 
 def _transformed(patch, transform):
@@ -230,6 +352,9 @@ class PatchBatches:
 
     def __iter__(self):
         rows = self.dataset.draw(torch_generator(self.seed_fn()), self.augment)
+        if isinstance(self.dataset, StreamedPatchPairs):
+            yield from self.dataset.stream(rows, self.batch_size)
+            return
         for start in range(0, len(rows), self.batch_size):
             yield self.dataset.gather(rows[start : start + self.batch_size])
 
@@ -259,9 +384,14 @@ class BatchIterator:
                 order = ds.indices[order]
         elif ds.indices is not None:
             order = ds.indices
+        elif isinstance(ds, StreamedImagePairs):
+            order = None
         else:
             for start in range(0, n, bs):
                 yield ds.inputs[start : start + bs], ds.targets[start : start + bs]
+            return
+        if isinstance(ds, StreamedImagePairs):
+            yield from ds.stream(order, bs)
             return
         order = order.to(ds.inputs.device)
         same = ds.targets is ds.inputs

@@ -20,6 +20,7 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._devices import resolve_device
+from ._disk_arrays import is_on_disk, is_on_disk_images
 from ._estimator_input import FLOATS, EstimatorInputMixin
 from ._estimator_net import EstimatorNetMixin
 from ._images import (
@@ -34,7 +35,14 @@ from ._model_files import check_checkpointable, load_model, save_model
 from ._param_validation import ChannelAxis, ImageShape, PatchSize, SubclassOf
 from ._random import draw_seed
 from ._tensors import as_array_like, tensor_copy
-from ._training import HoldOut, ImagePairs, PatchPairs
+from ._training import (
+    HoldOut,
+    ImagePairs,
+    PatchPairs,
+    StreamedImagePairs,
+    StreamedPatchPairs,
+)
+from ._transform_to import transform_to
 from .architectures import ARCHITECTURES, BaseArchitecture
 from .losses import LOSSES
 from .metrics import psnr
@@ -398,11 +406,14 @@ class DenoisingAutoencoder(
             Training input images, values in [0, 1] (noisy, or clean when
             ``noise`` is set), in a layout read with ``channel_axis``. A list
             of images of different sizes needs ``patch_size``; a list of
-            images of one size is stacked.
+            images of one size is stacked. A :class:`numpy.memmap`, zarr array
+            or h5py dataset is never read whole: it is validated chunk by
+            chunk, and each batch (or each batch's patches) is read as it is
+            needed, in a background thread (see :ref:`on_disk`).
         y : array-like of the same shape as X, list of images, or None, \
 default=None
             Clean target images (a list when ``X`` is one); ``None`` (or 1-D
-            class labels) means ``X``.
+            class labels) means ``X``. May live on disk like ``X``.
 
         Returns
         -------
@@ -431,6 +442,11 @@ default=None
         -------
         self : DenoisingAutoencoder
             The updated estimator.
+
+        Notes
+        -----
+        An ``X`` on disk is validated chunk by chunk at every call, which
+        reads it once more than the epoch itself does.
         """
         return self._fit(X, y, epochs=1, resume=hasattr(self, "net_"))
 
@@ -498,6 +514,12 @@ default=None
             high = max(float(t.max()) for t in target_batches)
             target_range = np.array([low, high])
             n_images = len(batches)
+        elif is_on_disk(X) or is_on_disk_images(y):  # read batch by batch, never whole
+            source, target_source, target_range = self._check_disk_images(
+                X, y, reset=not resume, any_size=patch is not None
+            )
+            n_channels, shape = source.n_channels, source.image_shape
+            n_images = len(source)
         else:
             X, batch, shape = self._check_images(
                 X, reset=not resume, any_size=patch is not None
@@ -514,11 +536,7 @@ default=None
             stacklevel=6,  # helper, _train, _fit, fit, _fit_context, the caller
         )
         if patch is not None:
-            sizes = (
-                [b.shape[2:] for b in batches]
-                if is_image_list(X)
-                else [batch.shape[2:]]
-            )
+            sizes = [b.shape[2:] for b in batches] if is_image_list(X) else [shape]
             self._check_patch_fits(patch, sizes)
         if self.validation_fraction is not None:  # before anything is built
             HoldOut.n_valid(self.validation_fraction, n_images)
@@ -543,7 +561,9 @@ default=None
 
         # copies: the network and the noise model (possibly a user's, writing in
         # place) never see the caller's memory
-        if is_image_list(X):
+        if is_on_disk(X) or is_on_disk_images(y):
+            inputs = None
+        elif is_image_list(X):
             inputs = [tensor_copy(b[0], np.float32).to(net.device) for b in batches]
             target_t = (
                 inputs
@@ -556,7 +576,20 @@ default=None
             inputs = tensor_copy(batch, np.float32).to(net.device)
             target_t = inputs if targets is batch else tensor_copy(targets, np.float32)
             target_t = target_t.to(net.device)
-        if patch is None:
+        if inputs is None:
+            dataset = (
+                StreamedImagePairs(source, target_source, net.device)
+                if patch is None
+                else StreamedPatchPairs(
+                    source,
+                    target_source,
+                    patch,
+                    net.device,
+                    n_patches=self.patches_per_epoch,
+                    augment=self.augment,
+                )
+            )
+        elif patch is None:
             dataset = ImagePairs(inputs, target_t)
         else:
             if not is_image_list(X):  # views into the one tensor: no copies
@@ -634,7 +667,9 @@ default=None
             declared ``fully_convolutional = False`` needs the size seen in
             :meth:`fit`). A list holds one image per element, each of shape
             ``(h, w)``, ``(h, w, c)`` or ``(c, h, w)`` and of any size. Not
-            modified.
+            modified. A :class:`numpy.memmap`, zarr array or h5py dataset is
+            read chunk by chunk (the output is returned in memory; to write it
+            to disk, use :func:`skdae.transform_to`).
 
         Returns
         -------
@@ -659,6 +694,9 @@ default=None
         check_is_fitted(self)
         if is_image_list(X):
             return self._denoise_list(X)
+        if is_on_disk(X):  # chunk by chunk, into an array in memory
+            dtype = np.float32 if X.dtype == np.float32 else np.float64
+            return transform_to(self, X, np.empty(X.shape, dtype=dtype))
         X, batch, _ = self._check_images(X, reset=False)
         # helper, transform, set_output's wrapper, the caller
         warn_if_not_noisy_unit_range(batch, "The images in X", stacklevel=4)
