@@ -1,4 +1,4 @@
-"""``python -m benchmarks {speed,quality,profile,natural} [options]``: one entry point."""
+"""``python -m benchmarks COMMAND [options]``: one entry point for the benchmarks."""
 
 import sys
 
@@ -7,6 +7,7 @@ COMMANDS = {
     "quality": "benchmarks.quality",
     "profile": "benchmarks.profile_training",
     "natural": "benchmarks.natural_images",
+    "self-supervised": "benchmarks.self_supervised",
 }
 
 
@@ -14,13 +15,16 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] not in COMMANDS:
         print(
-            "usage: python -m benchmarks {speed,quality,profile,natural} [options]\n"
+            "usage: python -m benchmarks "
+            "{speed,quality,profile,natural,self-supervised} [options]\n"
             "  speed    speed and memory against a plain PyTorch loop\n"
             "  quality  denoising quality against classical denoisers, "
             "architectures, blind models, noise models\n"
             "  profile  where a training epoch's time goes\n"
             "  natural  a denoiser trained on Train400 patches against classical "
             "denoisers on Set12\n"
+            "  self-supervised  denoisers trained on noisy images alone against "
+            "calibrated classical denoisers and supervised models\n"
             "`python -m benchmarks COMMAND --help` lists a command's options.",
             file=sys.stderr,
         )
