@@ -57,7 +57,7 @@ dae = DenoisingAutoencoder(
 )
 search = GridSearchCV(
     dae,
-    {"architecture__channels": [4, 16]},
+    {"mask_density": [0.02, 0.1], "architecture__channels": [4, 16]},
     scoring=make_self_supervised_scorer(random_state=0),
     cv=2,
 ).fit(crops)
@@ -100,6 +100,8 @@ results = {
     "NL-means, calibrated": nl_means,
     "skdae noise2self": n2s,
 }
+for name, image in results.items():
+    print(f"{name}: {psnr(clean, image):.2f} dB")
 fig, axes = plt.subplots(1, 4, figsize=(12, 3.4))
 for ax, (name, image) in zip(axes, [*results.items(), ("clean", clean)]):
     ax.imshow(np.clip(image, 0, 1), cmap="gray", vmin=0, vmax=1)

@@ -43,7 +43,8 @@ def draw_positions(n_images, height, width, density, generator):
     if n_pixels < 2:
         raise ValueError(
             f"Blind-spot masking needs images of at least 2 pixels, got "
-            f"{height}x{width}: a hidden pixel is replaced by its neighbours."
+            f"{height}x{width} (1 feature(s) per channel): a hidden pixel is "
+            "replaced by its neighbours."
         )
     m = min(n_masked(height, width, density), n_pixels - 1)
     device = generator.device

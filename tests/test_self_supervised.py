@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skdae import DenoisingAutoencoder, GaussianNoise
 from skdae._blind_spot import (
@@ -385,3 +386,18 @@ def test_grid_search_on_noisy_data_picks_the_clean_data_optimum(noisy_blobs):
     assert best_clean - min(clean_psnr.values()) > 2.0
     assert clean_psnr[max(naive, key=naive.get)] < best_clean - 0.3
     assert chosen >= best_clean - 0.3, (search.best_params_, clean_psnr)
+
+
+@parametrize_with_checks(
+    [
+        DenoisingAutoencoder(
+            training="noise2self",
+            image_shape=(1, -1),
+            max_epochs=2,
+            batch_size=8,
+            random_state=0,
+        )
+    ]
+)
+def test_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)
