@@ -315,12 +315,23 @@ def _table(title, results):
 
 def main(argv=None):
     args = parse_args(argv)
-    results = {}
+    out = args.output or RESULTS_DIR / f"self-supervised-{now():%Y-%m-%d}.json"
+    document = {
+        "benchmark": "self-supervised",
+        "date": now().isoformat(),
+        "settings": vars(args),
+        "results": {},
+        "machine": machine(),
+        "versions": versions(["skdae", "torch", "scikit-image", "numpy"]),
+    }
+    settings = []
     if not args.skip_set12:
-        results[f"set12-sigma{args.sigma:g}"] = set12(args)
-        _table(
-            f"Set12, Gaussian sigma {args.sigma:g}, 8-bit protocol",
-            results[f"set12-sigma{args.sigma:g}"],
+        settings.append(
+            (
+                f"set12-sigma{args.sigma:g}",
+                f"Set12, Gaussian sigma {args.sigma:g}, 8-bit protocol",
+                lambda: set12(args),
+            )
         )
     if not args.skip_mnist:
         for setting, noise in {
@@ -329,21 +340,17 @@ def main(argv=None):
                 args.mnist_sigma, clip=False
             ),
         }.items():
-            results[f"mnist-{setting}"] = mnist(args, setting, noise)
-            _table(
-                f"MNIST ({args.mnist_test} test images), {setting}, unclipped",
-                results[f"mnist-{setting}"],
+            settings.append(
+                (
+                    f"mnist-{setting}",
+                    f"MNIST ({args.mnist_test} test images), {setting}, unclipped",
+                    lambda setting=setting, noise=noise: mnist(args, setting, noise),
+                )
             )
-    document = {
-        "benchmark": "self-supervised",
-        "date": now().isoformat(),
-        "settings": vars(args),
-        "results": results,
-        "machine": machine(),
-        "versions": versions(["skdae", "torch", "scikit-image", "numpy"]),
-    }
-    out = args.output or RESULTS_DIR / f"self-supervised-{now():%Y-%m-%d}.json"
-    write_json(out, document)
+    for key, title, run in settings:
+        document["results"][key] = run()
+        _table(title, document["results"][key])
+        write_json(out, document)  # after every setting: a long run keeps its part
     log(f"wrote {out}")
     return 0
 
