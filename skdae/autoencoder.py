@@ -326,6 +326,14 @@ class DenoisingAutoencoder(
     (40, 256)
     >>> len(dae.history_)
     2
+
+    From noisy images alone (no clean version), by blind-spot training:
+
+    >>> noisy = np.clip(0.5 + rng.normal(0, 0.2, (40, 8, 8)), 0, 1)
+    >>> n2s = DenoisingAutoencoder(training="noise2self", max_epochs=2,
+    ...                            random_state=0).fit(noisy)
+    >>> n2s.transform(noisy).shape
+    (40, 8, 8)
     """
 
     _parameter_constraints: dict = {
