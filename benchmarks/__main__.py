@@ -26,6 +26,10 @@ COMMANDS = {
         "benchmarks.memory",
         "peak memory of fitting on and transforming arrays on disk",
     ),
+    "self-supervised": (
+        "benchmarks.self_supervised",
+        "denoisers trained on noisy images alone against calibrated classical ones",
+    ),
     "pretrained": (
         "benchmarks.pretrained",
         "the shipped models against NL-means and (C)BM3D on Set12, Kodak24, MNIST",

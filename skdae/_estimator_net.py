@@ -10,6 +10,7 @@ import torch
 from sklearn.base import clone
 from skorch.callbacks import ProgressBar
 
+from ._blind_spot import BlindSpotMasking
 from ._padding import PaddedNetwork
 from ._random import child_seed
 from ._training import DenoisingNet, EpochGuard, HoldOut
@@ -39,8 +40,14 @@ class EstimatorNetMixin:
         if self.verbose >= 2:
             callbacks.append(("progress_bar", ProgressBar()))
         callbacks.extend(copy.deepcopy(self.callbacks or []))
+        blind_spot = (
+            BlindSpotMasking(self.mask_density, self.mask_replacement)
+            if self.training == "noise2self"
+            else None
+        )
         return {
             "noise": self.noise,
+            "blind_spot": blind_spot,
             "max_epochs": self.max_epochs,
             "batch_size": self.batch_size,
             "lr": self.lr,

@@ -25,6 +25,7 @@ from skorch.callbacks import Callback
 from torch.optim import LBFGS
 
 from ._background_reader import DeviceStager, read_ahead
+from ._blind_spot import MaskedTargets
 from ._config import get_config
 from ._cuda_graphs import GRAPHABLE_OPTIMIZERS, GraphedTrainStep, graphs_supported
 from ._initialization import build_initialized
@@ -593,11 +594,18 @@ class DenoisingNet(NeuralNet):
     guard : EpochGuard
         Keeps the last finished and the best epoch (see :class:`EpochGuard`);
         always the last callback.
+    blind_spot : :class:`~skdae._blind_spot.BlindSpotMasking` or None
+        Self-supervised training: hides pixels of every (already corrupted)
+        input batch and takes the loss on them only, with fresh masks every
+        epoch and the same validation masks every epoch.
     """
 
-    def __init__(self, *args, noise=None, seed=0, guard=None, **kwargs):
+    def __init__(
+        self, *args, noise=None, seed=0, guard=None, blind_spot=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.noise = noise
+        self.blind_spot = blind_spot
         self.seed = seed
         self.guard = EpochGuard() if guard is None else guard
 
@@ -648,13 +656,23 @@ class DenoisingNet(NeuralNet):
         epochs = self.max_epochs if epochs is None else epochs
         self.guard.end_epoch_ = len(self.history) + epochs
         self._reconcile_optimizer_device()
-        graphs = get_config()["cuda_graphs"] and graphs_supported(self)
+        graphs = (
+            get_config()["cuda_graphs"]
+            and self.blind_spot is None  # masks of varying positions
+            and graphs_supported(self)
+        )
         self._graphed_step = GraphedTrainStep(self) if graphs else None
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         finally:
             # generators live on the device: never pickle them with the net
-            for name in ("_graphed_step", "_noise_generator", "_valid_noise_generator"):
+            for name in (
+                "_graphed_step",
+                "_noise_generator",
+                "_valid_noise_generator",
+                "_mask_generator",
+                "_valid_mask_generator",
+            ):
                 self.__dict__.pop(name, None)
 
     def get_iterator(self, dataset, training=False):
@@ -690,16 +708,32 @@ class DenoisingNet(NeuralNet):
             else:  # the same validation noise every epoch
                 seed = child_seed(self.seed, 2)
                 self._valid_noise_generator = torch_generator(seed, device)
+        if iterator is not None and self.blind_spot is not None:
+            device = iterator.dataset.device
+            if training:  # fresh masks every epoch, fixed by the epoch number
+                seed = child_seed(self.seed, len(self.history), 6)
+                self._mask_generator = torch_generator(seed, device)
+            else:  # the same validation masks every epoch
+                self._valid_mask_generator = torch_generator(
+                    child_seed(self.seed, 7), device
+                )
         return super().run_single_epoch(
             iterator, training, prefix, step_fn, **fit_params
         )
 
-    def _corrupt(self, batch, generator):
-        """``batch`` with its inputs corrupted by ``noise`` (if any)."""
-        if self.noise is None:
-            return batch
+    def _corrupt(self, batch, generator, mask_generator=None):
+        """``batch`` with its inputs corrupted by ``noise`` and masked (if any)."""
         Xi, yi = batch
-        return self.noise.corrupt(Xi, generator), yi
+        if self.noise is not None:
+            Xi = self.noise.corrupt(Xi, generator)
+        if self.blind_spot is not None:
+            Xi, yi = self.blind_spot.mask(Xi, yi, mask_generator)
+        return Xi, yi
+
+    def get_loss(self, y_pred, y_true, *args, **kwargs):
+        if isinstance(y_true, MaskedTargets):  # the loss on the hidden pixels
+            y_pred, y_true = y_true.select(y_pred)
+        return super().get_loss(y_pred, y_true, *args, **kwargs)
 
     def train_step(self, batch, **fit_params):
         graphed = self.__dict__.get("_graphed_step")
@@ -709,9 +743,17 @@ class DenoisingNet(NeuralNet):
         return graphed(*self._corrupt(batch, self.__dict__.get("_noise_generator")))
 
     def train_step_single(self, batch, **fit_params):
-        batch = self._corrupt(batch, self.__dict__.get("_noise_generator"))
+        batch = self._corrupt(
+            batch,
+            self.__dict__.get("_noise_generator"),
+            self.__dict__.get("_mask_generator"),
+        )
         return super().train_step_single(batch, **fit_params)
 
     def validation_step(self, batch, **fit_params):
-        batch = self._corrupt(batch, self.__dict__.get("_valid_noise_generator"))
+        batch = self._corrupt(
+            batch,
+            self.__dict__.get("_valid_noise_generator"),
+            self.__dict__.get("_valid_mask_generator"),
+        )
         return super().validation_step(batch, **fit_params)

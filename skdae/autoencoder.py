@@ -19,6 +19,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from ._blind_spot import REPLACEMENTS
 from ._devices import resolve_device
 from ._disk_arrays import is_on_disk, is_on_disk_images
 from ._estimator_input import FLOATS, EstimatorInputMixin
@@ -163,6 +164,31 @@ class DenoisingAutoencoder(
         (in PSNR, within 0.01 dB in skdae's tests). ``None`` denoises whole
         images. Read at every call, so ``set_params(tile_size=256)`` on a fitted
         model changes how the next :meth:`transform` runs.
+    training : {"supervised", "noise2self"}, default="supervised"
+        What the network learns from. ``"supervised"``: to map ``X`` to the
+        targets ``y`` (clean images, or ``X`` corrupted by ``noise``). This also
+        covers Noise2Noise: ``fit(noisy_a, noisy_b)`` with two independent noisy
+        copies of the same scenes learns to denoise without any clean image.
+        ``"noise2self"``: self-supervised blind-spot training from the noisy
+        images ``X`` alone (Noise2Void/Noise2Self): in every training batch a
+        fraction ``mask_density`` of the pixels of each image (or patch) is
+        hidden, replaced as ``mask_replacement`` says, and the loss is taken on
+        the hidden pixels only, against their noisy values, so the network
+        cannot learn the identity and learns the signal instead. It needs noise
+        that is independent from pixel to pixel and has mean zero (Gaussian,
+        Poisson, not clipped); ``y`` images and ``noise`` are refused. The masks
+        are drawn from the fit's own generators (``random_state``). Inference
+        is the plain forward pass. See the user guide, "Denoising without
+        clean images".
+    mask_density : float in (0, 1), default=0.02
+        With ``training="noise2self"``, the fraction of the pixels of each
+        training image or patch hidden in each batch (at least one pixel).
+    mask_replacement : {"neighbour", "local_mean"}, default="neighbour"
+        With ``training="noise2self"``, what a hidden pixel is replaced by, in
+        every channel: ``"neighbour"``, a random other pixel of its 5x5
+        neighbourhood (Noise2Void), or ``"local_mean"``, the mean of its 3x3
+        neighbours (Noise2Self). ``"neighbour"`` learned clearly better in
+        skdae's measurements (see the user guide).
     max_epochs : int, default=20
         Number of passes over the training data in :meth:`fit`.
     batch_size : int, default=20
@@ -308,6 +334,14 @@ class DenoisingAutoencoder(
     (40, 256)
     >>> len(dae.history_)
     2
+
+    From noisy images alone (no clean version), by blind-spot training:
+
+    >>> noisy = np.clip(0.5 + rng.normal(0, 0.2, (40, 8, 8)), 0, 1)
+    >>> n2s = DenoisingAutoencoder(training="noise2self", max_epochs=2,
+    ...                            random_state=0).fit(noisy)
+    >>> n2s.transform(noisy).shape
+    (40, 8, 8)
     """
 
     _parameter_constraints: dict = {
@@ -323,6 +357,9 @@ class DenoisingAutoencoder(
         "tile_size": [None, PatchSize()],
         "augment": ["boolean"],
         "patches_per_epoch": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "training": [StrOptions({"supervised", "noise2self"})],
+        "mask_density": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "mask_replacement": [StrOptions(set(REPLACEMENTS))],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -352,6 +389,9 @@ class DenoisingAutoencoder(
         augment=False,
         patches_per_epoch=None,
         tile_size=None,
+        training="supervised",
+        mask_density=0.02,
+        mask_replacement="neighbour",
         max_epochs=20,
         batch_size=20,
         lr=1e-3,
@@ -377,6 +417,9 @@ class DenoisingAutoencoder(
         self.augment = augment
         self.patches_per_epoch = patches_per_epoch
         self.tile_size = tile_size
+        self.training = training
+        self.mask_density = mask_density
+        self.mask_replacement = mask_replacement
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -412,13 +455,21 @@ class DenoisingAutoencoder(
             needed, in a background thread (see :ref:`on_disk`).
         y : array-like of the same shape as X, list of images, or None, \
 default=None
-            Clean target images (a list when ``X`` is one); ``None`` (or 1-D
-            class labels) means ``X``. May live on disk like ``X``.
+            Clean target images (a list when ``X`` is one), or a second,
+            independently noisy copy of ``X`` (Noise2Noise); ``None`` (or 1-D
+            class labels) means ``X``. May live on disk like ``X``. Refused
+            with ``training="noise2self"``, which learns from ``X`` alone.
 
         Returns
         -------
         self : DenoisingAutoencoder
             The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            With ``training="noise2self"``, if target images ``y`` or a
+            ``noise`` model are given.
         """
         resume = self.warm_start and hasattr(self, "net_")
         return self._fit(X, y, epochs=self.max_epochs, resume=resume)
@@ -496,6 +547,8 @@ default=None
             check_checkpointable(self)  # now, not after an epoch of work
         if self.noise is not None:
             self.noise._validate_params()
+        if self.training == "noise2self":
+            self._check_self_supervised(y)
         if self.early_stopping and self.validation_fraction is None:
             raise ValueError(
                 "early_stopping=True needs a validation set: set "
@@ -528,13 +581,18 @@ default=None
             n_channels = batch.shape[1]
             target_range = targets
             n_images = len(batch)
-        warn_if_not_unit_range(
-            target_range,
-            "Target images",
-            consequence="skdae's networks output images in [0, 1] (transform "
-            "clips to that range).",
-            stacklevel=6,  # helper, _train, _fit, fit, _fit_context, the caller
-        )
+        if self.training == "noise2self":  # noisy targets: only the scale matters
+            warn_if_not_noisy_unit_range(
+                target_range, "The noisy training images", stacklevel=6
+            )
+        else:
+            warn_if_not_unit_range(
+                target_range,
+                "Target images",
+                consequence="skdae's networks output images in [0, 1] (transform "
+                "clips to that range).",
+                stacklevel=6,  # helper, _train, _fit, fit, _fit_context, the caller
+            )
         if patch is not None:
             sizes = [b.shape[2:] for b in batches] if is_image_list(X) else [shape]
             self._check_patch_fits(patch, sizes)
@@ -612,6 +670,23 @@ default=None
         finally:
             # the saver refers back to this estimator: never keep it in the net
             net.guard.save = None
+
+    def _check_self_supervised(self, y):
+        """Refuse what ``training="noise2self"`` cannot use: targets, noise."""
+        if holds_images(y) or is_image_list(y):
+            raise ValueError(
+                'training="noise2self" learns from the noisy images X alone and '
+                "takes no target images y. Call fit(X); for pairs of independent "
+                "noisy copies (Noise2Noise) use training='supervised' and "
+                "fit(noisy_a, noisy_b)."
+            )
+        if self.noise is not None:
+            raise ValueError(
+                'training="noise2self" is for noisy images without clean '
+                f"versions, but noise={self.noise!r} was given, which corrupts "
+                "clean images. With clean images use training='supervised' and "
+                "noise; with noisy images alone set noise=None."
+            )
 
     def _forget_fit(self, previous):
         """Undo the fitted state of a failed fit: back to ``previous``."""
@@ -918,7 +993,11 @@ default=None
         return hasattr(self, "net_")
 
     def __setstate__(self, state):
-        state.setdefault("loss", "mse")  # pickled before the parameter existed
+        # pickled before these parameters existed
+        state.setdefault("loss", "mse")
+        state.setdefault("training", "supervised")
+        state.setdefault("mask_density", 0.02)
+        state.setdefault("mask_replacement", "neighbour")
         super().__setstate__(state)
         net = self.__dict__.get("net_")
         if net is not None:

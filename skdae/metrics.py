@@ -17,8 +17,11 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
+import torch
 from skimage.metrics import structural_similarity
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ._blind_spot import REPLACEMENTS, at_positions, draw_positions, mask_images
 from ._images import (
     check_has_pixels,
     check_image_shape_param,
@@ -28,6 +31,7 @@ from ._images import (
     resolve_flat_shape,
 )
 from ._pipeline_steps import final_step
+from ._random import draw_seed, torch_generator
 from ._tensors import as_array_like
 
 __all__ = [
@@ -35,6 +39,7 @@ __all__ = [
     "psnr",
     "ssim",
     "make_denoising_scorer",
+    "make_self_supervised_scorer",
     "psnr_scorer",
     "ssim_scorer",
     "neg_mse_scorer",
@@ -408,3 +413,148 @@ psnr_scorer = make_denoising_scorer("psnr")
 ssim_scorer = make_denoising_scorer("ssim")
 #: Scorer: minus the mean squared error of ``transform(X)``.
 neg_mse_scorer = make_denoising_scorer("neg_mse")
+
+
+class _SelfSupervisedScorer:
+    """Scorer: minus the J-invariant loss of a denoiser on noisy images alone."""
+
+    def __init__(self, mask_density, replacement, n_masks, random_state):
+        self.mask_density = mask_density
+        self.replacement = replacement
+        self.n_masks = n_masks
+        self.random_state = random_state
+
+    def __call__(self, estimator, X, y=None):
+        generator = torch_generator(draw_seed(self.random_state))
+        X = as_array_like(X)
+        if is_image_list(X):  # each image as a batch of one, as transform reads it
+            parts = [np.asarray(as_array_like(x))[np.newaxis] for x in X]
+        else:
+            parts = [X]
+        total, count = 0.0, 0
+        for part in parts:
+            errors = self._squared_errors(estimator, part, generator)
+            total += float(errors.sum())
+            count += errors.numel()
+        return -total / count
+
+    def _squared_errors(self, estimator, X, generator):
+        """Squared errors at the hidden pixels of every mask, over ``X``."""
+        step = final_step(estimator)
+        arr = _as_float_images(X, "X")
+        axis = resolve_channel_axis(
+            arr.shape, getattr(step, "channel_axis", "auto"), "X"
+        )
+        if arr.ndim == 2:
+            fitted = getattr(step, "image_shape_", None)
+            if fitted is not None and fitted[0] * fitted[1] == arr.shape[1]:
+                h, w = fitted
+            else:
+                h, w = resolve_flat_shape(
+                    arr.shape[1],
+                    check_image_shape_param(getattr(step, "image_shape", None)),
+                )
+            to_nchw = lambda a: a.reshape(len(a), 1, h, w)  # noqa: E731
+            back = lambda a: a.reshape(len(a), h * w)  # noqa: E731
+        elif arr.ndim == 3:
+            to_nchw = lambda a: a[:, np.newaxis]  # noqa: E731
+            back = lambda a: a[:, 0]  # noqa: E731
+        else:
+            to_nchw = lambda a: np.moveaxis(a, axis, 1)  # noqa: E731
+            back = lambda a: np.moveaxis(a, 1, axis)  # noqa: E731
+        noisy = torch.from_numpy(np.ascontiguousarray(to_nchw(arr)))
+        n, _, h, w = noisy.shape
+        errors = []
+        for _ in range(self.n_masks):
+            positions = draw_positions(n, h, w, self.mask_density, generator)
+            masked = mask_images(noisy, positions, self.replacement, generator)
+            denoised = estimator.transform(back(masked.numpy()))
+            denoised = torch.from_numpy(
+                np.ascontiguousarray(to_nchw(np.asarray(denoised, dtype=np.float64)))
+            )
+            diff = at_positions(denoised, positions) - at_positions(noisy, positions)
+            errors.append(diff.square().flatten())
+        return torch.cat(errors)
+
+    def __repr__(self):
+        return (
+            f"make_self_supervised_scorer(mask_density={self.mask_density!r}, "
+            f"replacement={self.replacement!r}, n_masks={self.n_masks!r}, "
+            f"random_state={self.random_state!r})"
+        )
+
+
+@validate_params(
+    {
+        "mask_density": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "replacement": [StrOptions(set(REPLACEMENTS))],
+        "n_masks": [Interval(numbers.Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_self_supervised_scorer(
+    *, mask_density=0.02, replacement="neighbour", n_masks=10, random_state=0
+):
+    """Make a scorer that rates a denoiser on noisy images alone (J-invariance).
+
+    The scorer, called as ``scorer(estimator, X, y=None)`` with noisy images
+    ``X`` (``y`` is ignored), hides a random fraction ``mask_density`` of the
+    pixels of every image (replaced as in blind-spot training), denoises the
+    masked images with ``estimator.transform``, and compares the output at the
+    hidden pixels with their noisy values; this is repeated with ``n_masks``
+    independent masks. It returns minus the mean squared error, so higher is
+    better. The prediction at a hidden pixel does not depend on that pixel's
+    noisy value, so for noise that is independent from pixel to pixel and has
+    mean zero this self-supervised loss is the error against the clean image
+    plus the noise variance, a constant: ranking candidates by it ranks them
+    by their error on clean images (Batson & Royer, Noise2Self, 2019), as
+    scikit-image's :func:`~skimage.restoration.calibrate_denoiser` does for
+    classical denoisers. Use it with :class:`~sklearn.model_selection.GridSearchCV`
+    to tune a :class:`~skdae.DenoisingAutoencoder` (or a pipeline ending in
+    one) when no clean images exist.
+
+    Parameters
+    ----------
+    mask_density : float in (0, 1), default=0.02
+        Fraction of the pixels of each image hidden by one mask (at least
+        one pixel).
+    replacement : {"neighbour", "local_mean"}, default="neighbour"
+        What a hidden pixel is replaced by: a random other pixel of its 5x5
+        neighbourhood, or the mean of its 3x3 neighbours.
+    n_masks : int, default=10
+        Independent masks per call; the estimator denoises ``X`` once per mask.
+    random_state : int, RandomState instance or None, default=0
+        Seeds the masks. An int gives every candidate of a search, and every
+        call, the same masks, so differences between candidates are not
+        differences between masks.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y=None) -> float``, minus the mean squared
+        error at the hidden pixels.
+
+    See Also
+    --------
+    make_denoising_scorer : Scorers against clean images.
+    skdae.DenoisingAutoencoder : ``training="noise2self"`` trains from noisy
+        images alone.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdae import DenoisingAutoencoder
+    >>> from skdae.metrics import make_self_supervised_scorer
+    >>> rng = np.random.default_rng(0)
+    >>> noisy = np.clip(0.5 + rng.normal(0, 0.2, (40, 8, 8)), 0, 1)
+    >>> dae = DenoisingAutoencoder(training="noise2self", max_epochs=2,
+    ...                            random_state=0).fit(noisy)
+    >>> scorer = make_self_supervised_scorer(random_state=0)
+    >>> score = scorer(dae, noisy)
+    >>> score < 0  # minus a mean squared error
+    True
+    >>> score == scorer(dae, noisy)  # the same masks on every call
+    True
+    """
+    return _SelfSupervisedScorer(mask_density, replacement, n_masks, random_state)
