@@ -258,7 +258,11 @@ def _reproduce(name, record):
     """The command that trains the model again into its place in the package."""
     words = ["python -m benchmarks train-pretrained", name]
     minutes = record.get("recipe", {}).get("minutes")
-    if minutes is not None:
+    if record.get("lr_drop_epoch") is not None:
+        # the schedule in epochs: the same run on any machine
+        words.append(f"--epochs {record['epochs']}")
+        words.append(f"--lr-drop-epoch {record['lr_drop_epoch']}")
+    elif minutes is not None:
         words.append(f"--minutes {minutes:g}")
     if record.get("device", "cpu") != "cpu":
         words.append(f"--device {record['device']}")

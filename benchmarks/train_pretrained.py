@@ -11,7 +11,9 @@ from the data in ``../shared/data`` (never from a test set):
   batches of 20, Adam 1e-3) on the MNIST training images.
 
 The photograph models train one ``partial_fit`` epoch at a time until
-``--minutes`` of training (or ``--epochs``) is reached, save a checkpoint after
+``--minutes`` of training (or ``--epochs``) is reached (``--epochs N
+--lr-drop-epoch K`` puts the schedule in epochs, so that a recorded run is
+repeated on any machine: the model cards give that command), save a checkpoint after
 every epoch and continue from it with ``--resume`` (the learning-rate schedule
 follows the training time, so a resumed run continues the same schedule). A
 record of the run (seed, recipe, versions, device, time, per-epoch losses) is
@@ -107,15 +109,21 @@ def train_photograph_model(args, record):
         model = new_photograph_model(recipe, args.seed, args.device, checkpoint)
         seconds = 0.0
     model.set_params(checkpoint_path=checkpoint)
-    budget = recipe["minutes"] * 60
+    budget = recipe["minutes"] * 60 if args.lr_drop_epoch is None else float("inf")
     while seconds < budget and getattr(model, "n_iter_", 0) < args.epochs:
-        # the last quarter of the budget at a tenth of the learning rate
-        lr = (
-            recipe["lr"] / 10 if seconds >= recipe["lr_drop"] * budget else recipe["lr"]
-        )
+        # the last quarter of the budget at a tenth of the learning rate; with
+        # --lr-drop-epoch, from that epoch on (a schedule in epochs, the same
+        # on any machine, for reproducing a run)
+        epoch = getattr(model, "n_iter_", 0) + 1
+        if args.lr_drop_epoch is None:
+            drop = seconds >= recipe["lr_drop"] * budget
+        else:
+            drop = epoch >= args.lr_drop_epoch
+        lr = recipe["lr"] / 10 if drop else recipe["lr"]
         if lr != model.lr:
             model.set_params(lr=lr)
-            log(f"learning rate {lr:g} from epoch {getattr(model, 'n_iter_', 0) + 1}")
+            log(f"learning rate {lr:g} from epoch {epoch}")
+            record["lr_drop_epoch"] = epoch
         start = time.perf_counter()
         model.partial_fit(images)
         seconds += time.perf_counter() - start
@@ -172,6 +180,13 @@ def parse_args(argv=None):
     )
     p.add_argument(
         "--epochs", type=int, default=10**6, help="epoch limit (photographs)"
+    )
+    p.add_argument(
+        "--lr-drop-epoch",
+        type=int,
+        default=None,
+        help="divide the learning rate by 10 from this epoch on, in place of the "
+        "time schedule (with --epochs: the same run on any machine)",
     )
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
