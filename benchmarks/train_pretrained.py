@@ -35,30 +35,20 @@ from skdae.datasets import load_images, load_mnist
 
 from .harness import DEFAULT_DATA_HOME, RESULTS_DIR, log, machine, now, versions
 
-#: The recipes of the shipped models: the estimator's parameters and the
-#: training schedule. ``sigma`` is on the 0-255 scale.
-RECIPES = {
-    "gray": {
-        "architecture": {"depth": 3, "channels": 16, "blocks": 2},
-        "patch_size": 64,
-        "batch_size": 16,
-        "patches_per_epoch": 1600,
-        "lr": 5e-4,
-        "lr_drop": 0.75,
-        "sigma": (0.0, 55.0),
-        "minutes": 90.0,
-    },
-    "color": {
-        "architecture": {"depth": 3, "channels": 16, "blocks": 2},
-        "patch_size": 64,
-        "batch_size": 16,
-        "patches_per_epoch": 1600,
-        "lr": 5e-4,
-        "lr_drop": 0.75,
-        "sigma": (0.0, 55.0),
-        "minutes": 90.0,
-    },
+#: The recipe of the shipped photograph models (gray and color alike): the
+#: estimator's parameters and the training schedule. ``sigma`` is on the 0-255
+#: scale.
+PHOTOGRAPH_RECIPE = {
+    "architecture": {"depth": 3, "channels": 16, "blocks": 2},
+    "patch_size": 64,
+    "batch_size": 16,
+    "patches_per_epoch": 1600,
+    "lr": 5e-4,
+    "lr_drop": 0.75,
+    "sigma": (0.0, 55.0),
+    "minutes": 90.0,
 }
+RECIPES = {"gray": PHOTOGRAPH_RECIPE, "color": PHOTOGRAPH_RECIPE}
 
 #: scikit-image's bundled colour photographs added to LIVE1 for the colour model.
 SKIMAGE_COLOUR = ("astronaut", "coffee", "chelsea", "rocket")
