@@ -103,13 +103,12 @@ results = {
 }
 for name, image in results.items():
     print(f"{name}: {psnr(clean, image):.2f} dB")
-fig, axes = plt.subplots(1, 4, figsize=(12, 3.4))
+fig, axes = plt.subplots(1, 4, figsize=(12, 3.8), layout="constrained")
 for ax, (name, image) in zip(axes, [*results.items(), ("clean", clean)]):
     ax.imshow(np.clip(image, 0, 1), cmap="gray", vmin=0, vmax=1)
     title = name if name == "clean" else f"{name}\n{psnr(clean, image):.2f} dB"
     ax.set_title(title)
     ax.axis("off")
-fig.tight_layout()
 plt.show()
 
 # %%
