@@ -60,18 +60,32 @@ def psnr_8bit(clean, estimate):
     return float(10 * np.log10(255**2 / mse))
 
 
-def ssim_8bit(clean, estimate):
-    """SSIM of the 8-bit rounded images (data range 255)."""
+def ssim_8bit(clean, estimate, channel_axis=None):
+    """SSIM of the 8-bit rounded images (data range 255); colour: ``channel_axis=-1``."""
     return float(
-        structural_similarity(to_8bit(clean), to_8bit(estimate), data_range=255)
+        structural_similarity(
+            to_8bit(clean),
+            to_8bit(estimate),
+            data_range=255,
+            channel_axis=channel_axis,
+        )
     )
 
 
-def nl_means(noisy, sigma):
-    """scikit-image NL-means as the data's README measured it (known sigma)."""
+def nl_means(noisy, sigma, channel_axis=None):
+    """scikit-image NL-means as the data's README measured it (known sigma).
+
+    Colour images (``channel_axis=-1``) get the gray settings.
+    """
     s = sigma / 255
     return denoise_nl_means(
-        noisy, h=0.8 * s, sigma=s, patch_size=5, patch_distance=6, fast_mode=True
+        noisy,
+        h=0.8 * s,
+        sigma=s,
+        patch_size=5,
+        patch_distance=6,
+        fast_mode=True,
+        channel_axis=channel_axis,
     )
 
 

@@ -43,8 +43,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from joblib import Parallel, delayed
-from skimage.metrics import structural_similarity
-from skimage.restoration import denoise_nl_means
 
 from skdae import GaussianNoise, pretrained
 from skdae.architectures import resolve_architecture
@@ -62,7 +60,13 @@ from .harness import (
     versions,
     write_json,
 )
-from .natural_images import add_noise, bm3d_or_none, nl_means, psnr_8bit, to_8bit
+from .natural_images import (
+    add_noise,
+    bm3d_or_none,
+    nl_means,
+    psnr_8bit,
+    ssim_8bit,
+)
 
 #: set name -> (folder under natural/, shipped model, colour)
 PHOTO_SETS = {"set12": ("set12", "gray", False), "kodak24": ("kodak24", "color", True)}
@@ -73,30 +77,9 @@ CARDS = ROOT / "skdae" / "pretrained" / "models"
 
 
 # ------------------------------------------------------------------ methods
-def ssim_8bit(clean, estimate, colour):
-    """SSIM of the 8-bit rounded images (data range 255), over the channels."""
-    return float(
-        structural_similarity(
-            to_8bit(clean),
-            to_8bit(estimate),
-            data_range=255,
-            channel_axis=-1 if colour else None,
-        )
-    )
-
-
 def colour_nl_means(noisy, sigma):
     """scikit-image NL-means on RGB images, with the gray settings (known sigma)."""
-    s = sigma / 255
-    return denoise_nl_means(
-        noisy,
-        h=0.8 * s,
-        sigma=s,
-        patch_size=5,
-        patch_distance=6,
-        fast_mode=True,
-        channel_axis=-1,
-    )
+    return nl_means(noisy, sigma, channel_axis=-1)
 
 
 def cbm3d_or_none():
@@ -170,7 +153,12 @@ def evaluate_photographs(set_name, methods, clean, sigmas, device, jobs=1):
                     np.mean([psnr_8bit(x, e) for x, e in zip(clean, estimates)])
                 ),
                 "ssim": float(
-                    np.mean([ssim_8bit(x, e, colour) for x, e in zip(clean, estimates)])
+                    np.mean(
+                        [
+                            ssim_8bit(x, e, -1 if colour else None)
+                            for x, e in zip(clean, estimates)
+                        ]
+                    )
                 ),
                 "seconds": seconds,
                 "wall_seconds": wall,
