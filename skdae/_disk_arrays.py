@@ -81,6 +81,23 @@ def release_pages(array):
         pass
 
 
+def check_finite_rows(chunk, start, name, kind):
+    """Raise a ValueError naming the first image of ``chunk`` that is not finite.
+
+    ``chunk`` holds the images ``start:start + len(chunk)`` of the array called
+    ``name`` (a ``kind`` such as "memmap"), one image per row or per first-axis
+    entry.
+    """
+    finite = np.isfinite(chunk.reshape(len(chunk), -1)).all(axis=1)
+    if not finite.all():
+        i = start + int(np.argmin(finite))
+        raise ValueError(
+            f"{name}[{i}] (image {i} of the {kind}, in the chunk of images "
+            f"{start}:{start + len(chunk)}) holds NaN or infinity. Input contains "
+            "NaN or infinity: remove or repair that image."
+        )
+
+
 class DiskImages:
     """An on-disk array of images, read as float32 ``(n, c, h, w)`` pieces.
 
@@ -248,15 +265,7 @@ class DiskImages:
             self._account(raw.nbytes)
             flat = raw.reshape(len(raw), -1)
             if self.dtype.kind == "f":
-                finite = np.isfinite(flat).all(axis=1)
-                if not finite.all():
-                    i = start + int(np.argmin(finite))
-                    raise ValueError(
-                        f"{self.name}[{i}] (image {i} of the {self.kind}, in the "
-                        f"chunk of images {start}:{stop}) holds NaN or infinity. "
-                        "Input contains NaN or infinity: remove or repair that "
-                        "image."
-                    )
+                check_finite_rows(flat, start, self.name, self.kind)
             chunk_low = float(flat.min())
             chunk_high = float(flat.max())
             largest = max(chunk_high, -chunk_low)

@@ -7,7 +7,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._background_reader import read_ahead
 from ._config import get_config
-from ._disk_arrays import CHUNK_BYTES, describe, release_pages
+from ._disk_arrays import CHUNK_BYTES, check_finite_rows, describe, release_pages
 from ._images import is_image_list
 from ._tensors import as_array_like
 
@@ -119,7 +119,8 @@ def transform_to(estimator, X, out, *, batch_size=None):
     seen = set()
     written = 0
     for start, chunk in read_ahead(read()):
-        _check_finite_rows(chunk, start, describe(X))
+        if chunk.dtype.kind in "fc":
+            check_finite_rows(chunk, start, "X", describe(X))
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = estimator.transform(chunk)
@@ -185,17 +186,3 @@ def _read_only(out):
         return True
     file = getattr(out, "file", None)  # h5py
     return getattr(file, "mode", None) == "r"
-
-
-def _check_finite_rows(chunk, start, kind):
-    """Raise naming the first image of ``chunk`` that is not finite."""
-    if chunk.dtype.kind not in "fc":
-        return
-    finite = np.isfinite(chunk.reshape(len(chunk), -1)).all(axis=1)
-    if not finite.all():
-        i = start + int(np.argmin(finite))
-        raise ValueError(
-            f"X[{i}] (image {i} of the {kind}, in the chunk of images "
-            f"{start}:{start + len(chunk)}) holds NaN or infinity. Input contains "
-            "NaN or infinity: remove or repair that image."
-        )
