@@ -11,11 +11,16 @@ from sklearn.base import clone
 from skorch.callbacks import ProgressBar
 
 from ._blind_spot import BlindSpotMasking
+from ._neighbour_subsampling import NeighbourSubsampling
 from ._padding import PaddedNetwork
 from ._random import child_seed
 from ._training import DenoisingNet, EpochGuard, HoldOut
 from .architectures import resolve_architecture
 from .losses import resolve_loss
+
+#: What the network learns from: targets ``y``, or (self-supervised) the noisy
+#: ``X`` alone by blind-spot masking or by neighbour sub-sampling.
+TRAINING_MODES = ("supervised", "noise2self", "neighbor2neighbor")
 
 
 class EstimatorNetMixin:
@@ -45,9 +50,13 @@ class EstimatorNetMixin:
             if self.training == "noise2self"
             else None
         )
+        subsampling = (
+            NeighbourSubsampling() if self.training == "neighbor2neighbor" else None
+        )
         return {
             "noise": self.noise,
             "blind_spot": blind_spot,
+            "subsampling": subsampling,
             "max_epochs": self.max_epochs,
             "batch_size": self.batch_size,
             "lr": self.lr,

@@ -29,6 +29,7 @@ from ._blind_spot import MaskedTargets
 from ._config import get_config
 from ._cuda_graphs import GRAPHABLE_OPTIMIZERS, GraphedTrainStep, graphs_supported
 from ._initialization import build_initialized
+from ._neighbour_subsampling import SubsampledTargets
 from ._random import child_seed, torch_generator
 from .architectures._registry import OWN_NETWORKS
 
@@ -598,19 +599,34 @@ class DenoisingNet(NeuralNet):
         Self-supervised training: hides pixels of every (already corrupted)
         input batch and takes the loss on them only, with fresh masks every
         epoch and the same validation masks every epoch.
+    subsampling : :class:`~skdae._neighbour_subsampling.NeighbourSubsampling` or None
+        Self-supervised training (Neighbor2Neighbor): every (already
+        corrupted) batch becomes a pair of half-size sub-images, the network
+        maps the first to the second, with the regulariser computed from its
+        output on the whole batch; fresh cells every epoch, the same
+        validation cells every epoch.
     """
 
     def __init__(
-        self, *args, noise=None, seed=0, guard=None, blind_spot=None, **kwargs
+        self,
+        *args,
+        noise=None,
+        seed=0,
+        guard=None,
+        blind_spot=None,
+        subsampling=None,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.noise = noise
         self.blind_spot = blind_spot
+        self.subsampling = subsampling
         self.seed = seed
         self.guard = EpochGuard() if guard is None else guard
 
     def __setstate__(self, state):
         state.setdefault("guard", EpochGuard())  # pickled before it existed
+        state.setdefault("subsampling", None)
         super().__setstate__(state)
 
     def initialize_callbacks(self):
@@ -658,7 +674,7 @@ class DenoisingNet(NeuralNet):
         self._reconcile_optimizer_device()
         graphs = (
             get_config()["cuda_graphs"]
-            and self.blind_spot is None  # masks of varying positions
+            and not self._self_supervised()  # masks of varying positions
             and graphs_supported(self)
         )
         self._graphed_step = GraphedTrainStep(self) if graphs else None
@@ -708,7 +724,7 @@ class DenoisingNet(NeuralNet):
             else:  # the same validation noise every epoch
                 seed = child_seed(self.seed, 2)
                 self._valid_noise_generator = torch_generator(seed, device)
-        if iterator is not None and self.blind_spot is not None:
+        if iterator is not None and self._self_supervised():
             device = iterator.dataset.device
             if training:  # fresh masks every epoch, fixed by the epoch number
                 seed = child_seed(self.seed, len(self.history), 6)
@@ -721,18 +737,34 @@ class DenoisingNet(NeuralNet):
             iterator, training, prefix, step_fn, **fit_params
         )
 
-    def _corrupt(self, batch, generator, mask_generator=None):
-        """``batch`` with its inputs corrupted by ``noise`` and masked (if any)."""
+    def _self_supervised(self):
+        """Whether batches are masked or sub-sampled (self-supervised training)."""
+        return self.blind_spot is not None or self.subsampling is not None
+
+    def _corrupt(self, batch, generator, mask_generator=None, training=False):
+        """``batch`` corrupted by ``noise``, then masked or sub-sampled (if any)."""
         Xi, yi = batch
         if self.noise is not None:
             Xi = self.noise.corrupt(Xi, generator)
         if self.blind_spot is not None:
             Xi, yi = self.blind_spot.mask(Xi, yi, mask_generator)
+        if self.subsampling is not None:
+            denoised = None
+            if self.subsampling.regularization:
+                self._set_training(training)
+                with torch.no_grad():  # the regulariser's f(y): no gradient
+                    denoised = self.infer(Xi)
+            Xi, yi = self.subsampling.pair(Xi, denoised, mask_generator)
         return Xi, yi
 
     def get_loss(self, y_pred, y_true, *args, **kwargs):
         if isinstance(y_true, MaskedTargets):  # the loss on the hidden pixels
             y_pred, y_true = y_true.select(y_pred)
+        if isinstance(y_true, SubsampledTargets):  # target plus regulariser
+            return y_true.loss(
+                lambda p, t: super(DenoisingNet, self).get_loss(p, t, *args, **kwargs),
+                y_pred,
+            )
         return super().get_loss(y_pred, y_true, *args, **kwargs)
 
     def train_step(self, batch, **fit_params):
@@ -747,6 +779,7 @@ class DenoisingNet(NeuralNet):
             batch,
             self.__dict__.get("_noise_generator"),
             self.__dict__.get("_mask_generator"),
+            training=True,
         )
         return super().train_step_single(batch, **fit_params)
 

@@ -23,7 +23,7 @@ from ._blind_spot import REPLACEMENTS
 from ._devices import resolve_device
 from ._disk_arrays import is_on_disk, is_on_disk_images
 from ._estimator_input import FLOATS, EstimatorInputMixin
-from ._estimator_net import EstimatorNetMixin
+from ._estimator_net import TRAINING_MODES, EstimatorNetMixin
 from ._images import (
     from_batch,
     holds_images,
@@ -164,22 +164,31 @@ class DenoisingAutoencoder(
         (in PSNR, within 0.01 dB in skdae's tests). ``None`` denoises whole
         images. Read at every call, so ``set_params(tile_size=256)`` on a fitted
         model changes how the next :meth:`transform` runs.
-    training : {"supervised", "noise2self"}, default="supervised"
+    training : {"supervised", "noise2self", "neighbor2neighbor"}, \
+default="supervised"
         What the network learns from. ``"supervised"``: to map ``X`` to the
         targets ``y`` (clean images, or ``X`` corrupted by ``noise``). This also
         covers Noise2Noise: ``fit(noisy_a, noisy_b)`` with two independent noisy
         copies of the same scenes learns to denoise without any clean image.
-        ``"noise2self"``: self-supervised blind-spot training from the noisy
-        images ``X`` alone (Noise2Void/Noise2Self): in every training batch a
-        fraction ``mask_density`` of the pixels of each image (or patch) is
-        hidden, replaced as ``mask_replacement`` says, and the loss is taken on
-        the hidden pixels only, against their noisy values, so the network
-        cannot learn the identity and learns the signal instead. It needs noise
-        that is independent from pixel to pixel and has mean zero (Gaussian,
-        Poisson, not clipped); ``y`` images and ``noise`` are refused. The masks
-        are drawn from the fit's own generators (``random_state``). Inference
-        is the plain forward pass. See the user guide, "Denoising without
-        clean images".
+        The two self-supervised modes learn from the noisy images ``X`` alone;
+        they need noise that is independent from pixel to pixel and has mean
+        zero (Gaussian, Poisson, not clipped), and refuse ``y`` images and
+        ``noise``. ``"noise2self"``: blind-spot training (Noise2Void/Noise2Self):
+        in every training batch a fraction ``mask_density`` of the pixels of
+        each image (or patch) is hidden, replaced as ``mask_replacement`` says,
+        and the loss is taken on the hidden pixels only, against their noisy
+        values, so the network cannot learn the identity and learns the signal
+        instead. ``"neighbor2neighbor"`` (Huang et al., 2021): every image (or
+        patch) is cut into 2x2 cells; one pixel of each cell forms a half-size
+        input image, a neighbouring pixel of the same cell its target, and the
+        loss, taken on every pixel, adds a regulariser computed from the
+        network's output on the whole image. It learned faster and better than
+        ``"noise2self"`` in skdae's measurements (see the user guide); it needs
+        images (or patches) of at least 2x2 pixels, and an odd last row or
+        column is left out of training. Masks and cells are drawn from the
+        fit's own generators (``random_state``). Inference is the plain forward
+        pass on the whole image. See the user guide, "Denoising without clean
+        images".
     mask_density : float in (0, 1), default=0.02
         With ``training="noise2self"``, the fraction of the pixels of each
         training image or patch hidden in each batch (at least one pixel).
@@ -357,7 +366,7 @@ class DenoisingAutoencoder(
         "tile_size": [None, PatchSize()],
         "augment": ["boolean"],
         "patches_per_epoch": [None, Interval(numbers.Integral, 1, None, closed="left")],
-        "training": [StrOptions({"supervised", "noise2self"})],
+        "training": [StrOptions(set(TRAINING_MODES))],
         "mask_density": [Interval(numbers.Real, 0, 1, closed="neither")],
         "mask_replacement": [StrOptions(set(REPLACEMENTS))],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -458,7 +467,8 @@ default=None
             Clean target images (a list when ``X`` is one), or a second,
             independently noisy copy of ``X`` (Noise2Noise); ``None`` (or 1-D
             class labels) means ``X``. May live on disk like ``X``. Refused
-            with ``training="noise2self"``, which learns from ``X`` alone.
+            with the self-supervised ``training`` modes, which learn from
+            ``X`` alone.
 
         Returns
         -------
@@ -468,8 +478,8 @@ default=None
         Raises
         ------
         ValueError
-            With ``training="noise2self"``, if target images ``y`` or a
-            ``noise`` model are given.
+            With ``training="noise2self"`` or ``"neighbor2neighbor"``, if
+            target images ``y`` or a ``noise`` model are given.
         """
         resume = self.warm_start and hasattr(self, "net_")
         return self._fit(X, y, epochs=self.max_epochs, resume=resume)
@@ -547,7 +557,7 @@ default=None
             check_checkpointable(self)  # now, not after an epoch of work
         if self.noise is not None:
             self.noise._validate_params()
-        if self.training == "noise2self":
+        if self.training != "supervised":
             self._check_self_supervised(y)
         if self.early_stopping and self.validation_fraction is None:
             raise ValueError(
@@ -581,7 +591,7 @@ default=None
             n_channels = batch.shape[1]
             target_range = targets
             n_images = len(batch)
-        if self.training == "noise2self":  # noisy targets: only the scale matters
+        if self.training != "supervised":  # noisy targets: only the scale matters
             warn_if_not_noisy_unit_range(
                 target_range, "The noisy training images", stacklevel=6
             )
@@ -672,17 +682,17 @@ default=None
             net.guard.save = None
 
     def _check_self_supervised(self, y):
-        """Refuse what ``training="noise2self"`` cannot use: targets, noise."""
+        """Refuse what self-supervised training cannot use: targets, noise."""
         if holds_images(y) or is_image_list(y):
             raise ValueError(
-                'training="noise2self" learns from the noisy images X alone and '
-                "takes no target images y. Call fit(X); for pairs of independent "
-                "noisy copies (Noise2Noise) use training='supervised' and "
-                "fit(noisy_a, noisy_b)."
+                f"training={self.training!r} learns from the noisy images X alone "
+                "and takes no target images y. Call fit(X); for pairs of "
+                "independent noisy copies (Noise2Noise) use training='supervised' "
+                "and fit(noisy_a, noisy_b)."
             )
         if self.noise is not None:
             raise ValueError(
-                'training="noise2self" is for noisy images without clean '
+                f"training={self.training!r} is for noisy images without clean "
                 f"versions, but noise={self.noise!r} was given, which corrupts "
                 "clean images. With clean images use training='supervised' and "
                 "noise; with noisy images alone set noise=None."
