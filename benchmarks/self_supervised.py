@@ -6,8 +6,9 @@ classical denoisers and the supervised model, on Set12 and MNIST.
 * Set12 at Gaussian sigma ``--sigma`` (0-255 scale, the protocol of
   ``../shared/data/natural/README.md``: unclipped noise seeded by the image's
   index, PSNR and SSIM on the 8-bit rounded images): skdae with
-  ``training="noise2self"`` trained on the noisy Set12 images themselves, and
-  separately on noisy Train400 images; Noise2Noise (``fit(noisy_a, noisy_b)``,
+  ``training="neighbor2neighbor"`` and with ``training="noise2self"``, each
+  trained on the noisy Set12 images themselves, and separately on noisy
+  Train400 images; Noise2Noise (``fit(noisy_a, noisy_b)``,
   two independent noisy copies of Train400); the supervised model (clean
   Train400, fresh noise every batch) with the same architecture and training
   budget; scikit-image's ``calibrate_denoiser`` (J-invariant, self-supervised)
@@ -16,8 +17,8 @@ classical denoisers and the supervised model, on Set12 and MNIST.
   BM3D given the true sigma (for orientation: they use what a user of
   self-supervision does not know).
 * MNIST with Poisson noise (peak ``--peak``) and with Gaussian noise (sigma
-  ``--mnist-sigma``), both unclipped: noise2self trained on one noisy draw of
-  the training images only, against the supervised model (clean images, fresh
+  ``--mnist-sigma``), both unclipped: neighbor2neighbor and noise2self
+  trained on one noisy draw of the training images only, against the supervised model (clean images, fresh
   noise) and calibrated NL-means and wavelets; PSNR and SSIM on [0, 1] images
   against the clean test images.
 
@@ -159,7 +160,18 @@ def set12(args):
         "mask_density": args.mask_density,
         "mask_replacement": args.mask_replacement,
     }
+    nb2nb = {"training": "neighbor2neighbor"}
     models = {
+        "skdae neighbor2neighbor, noisy Set12 itself": (
+            make_model(args, **patches, **nb2nb),
+            noisy,
+            None,
+        ),
+        "skdae neighbor2neighbor, noisy Train400": (
+            make_model(args, **patches, **nb2nb),
+            train_a,
+            None,
+        ),
         "skdae noise2self, noisy Set12 itself": (
             make_model(args, **patches, **n2s),
             noisy,
@@ -225,6 +237,14 @@ def mnist(args, setting, noise):
         estimates, seconds = timed_map(fn, noisy_test)
         scored(results, name, X_test, estimates, score, seconds)
     models = {
+        "skdae neighbor2neighbor, noisy training images": (
+            make_model(
+                args,
+                training="neighbor2neighbor",
+                batch_size=args.mnist_batch_size,
+            ),
+            noisy_train,
+        ),
         "skdae noise2self, noisy training images": (
             make_model(
                 args,

@@ -30,6 +30,7 @@ from ._images import (
     resolve_channel_axis,
     resolve_flat_shape,
 )
+from ._neighbour_subsampling import draw_cells, subsample
 from ._pipeline_steps import final_step
 from ._random import draw_seed, torch_generator
 from ._tensors import as_array_like
@@ -416,9 +417,10 @@ neg_mse_scorer = make_denoising_scorer("neg_mse")
 
 
 class _SelfSupervisedScorer:
-    """Scorer: minus the J-invariant loss of a denoiser on noisy images alone."""
+    """Scorer: minus a self-supervised loss of a denoiser on noisy images alone."""
 
-    def __init__(self, mask_density, replacement, n_masks, random_state):
+    def __init__(self, method, mask_density, replacement, n_masks, random_state):
+        self.method = method
         self.mask_density = mask_density
         self.replacement = replacement
         self.n_masks = n_masks
@@ -439,7 +441,7 @@ class _SelfSupervisedScorer:
         return -total / count
 
     def _squared_errors(self, estimator, X, generator):
-        """Squared errors at the hidden pixels of every mask, over ``X``."""
+        """Squared errors of every mask (or pair of sub-images), over ``X``."""
         step = final_step(estimator)
         arr = _as_float_images(X, "X")
         axis = resolve_channel_axis(
@@ -464,6 +466,11 @@ class _SelfSupervisedScorer:
             back = lambda a: np.moveaxis(a, 1, axis)  # noqa: E731
         noisy = torch.from_numpy(np.ascontiguousarray(to_nchw(arr)))
         n, _, h, w = noisy.shape
+        if self.method == "neighbor2neighbor":
+            if arr.ndim == 2:  # the half-size sub-images as images, not flat rows
+                to_nchw = lambda a: a[:, np.newaxis]  # noqa: E731
+                back = lambda a: a[:, 0]  # noqa: E731
+            return self._pair_errors(estimator, noisy, to_nchw, back, generator)
         errors = []
         for _ in range(self.n_masks):
             positions = draw_positions(n, h, w, self.mask_density, generator)
@@ -476,9 +483,24 @@ class _SelfSupervisedScorer:
             errors.append(diff.square().flatten())
         return torch.cat(errors)
 
+    def _pair_errors(self, estimator, noisy, to_nchw, back, generator):
+        """Squared errors of the denoised first sub-images against the second."""
+        n, _, h, w = noisy.shape
+        errors = []
+        for _ in range(self.n_masks):
+            first, second = draw_cells(n, h, w, generator)
+            denoised = estimator.transform(back(subsample(noisy, first).numpy()))
+            denoised = torch.from_numpy(
+                np.ascontiguousarray(to_nchw(np.asarray(denoised, dtype=np.float64)))
+            )
+            diff = denoised - subsample(noisy, second)
+            errors.append(diff.square().flatten())
+        return torch.cat(errors)
+
     def __repr__(self):
         return (
-            f"make_self_supervised_scorer(mask_density={self.mask_density!r}, "
+            f"make_self_supervised_scorer(method={self.method!r}, "
+            f"mask_density={self.mask_density!r}, "
             f"replacement={self.replacement!r}, n_masks={self.n_masks!r}, "
             f"random_state={self.random_state!r})"
         )
@@ -486,6 +508,7 @@ class _SelfSupervisedScorer:
 
 @validate_params(
     {
+        "method": [StrOptions({"noise2self", "neighbor2neighbor"})],
         "mask_density": [Interval(numbers.Real, 0, 1, closed="neither")],
         "replacement": [StrOptions(set(REPLACEMENTS))],
         "n_masks": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -494,13 +517,19 @@ class _SelfSupervisedScorer:
     prefer_skip_nested_validation=True,
 )
 def make_self_supervised_scorer(
-    *, mask_density=0.02, replacement="neighbour", n_masks=10, random_state=0
+    *,
+    method="noise2self",
+    mask_density=0.02,
+    replacement="neighbour",
+    n_masks=10,
+    random_state=0,
 ):
-    """Make a scorer that rates a denoiser on noisy images alone (J-invariance).
+    """Make a scorer that rates a denoiser on noisy images alone.
 
-    The scorer, called as ``scorer(estimator, X, y=None)`` with noisy images
-    ``X`` (``y`` is ignored), hides a random fraction ``mask_density`` of the
-    pixels of every image (replaced as in blind-spot training), denoises the
+    The scorer is called as ``scorer(estimator, X, y=None)`` with noisy images
+    ``X`` (``y`` is ignored). With ``method="noise2self"`` (J-invariance) it
+    hides a random fraction ``mask_density`` of the pixels of every image
+    (replaced as in blind-spot training), denoises the
     masked images with ``estimator.transform``, and compares the output at the
     hidden pixels with their noisy values; this is repeated with ``n_masks``
     independent masks. It returns minus the mean squared error, so higher is
@@ -514,8 +543,24 @@ def make_self_supervised_scorer(
     to tune a :class:`~skdae.DenoisingAutoencoder` (or a pipeline ending in
     one) when no clean images exist.
 
+    The masked score rates the denoiser as it responds to a hidden pixel,
+    which is how a model trained with ``training="noise2self"`` is used, but
+    not a model that learned to use the pixel itself (trained with
+    ``"neighbor2neighbor"``, Noise2Noise or clean targets). For those use
+    ``method="neighbor2neighbor"``: the scorer cuts every image into 2x2
+    cells, denoises the half-size image of one random pixel per cell and
+    compares it with the half-size image of an edge neighbour in each cell
+    (Huang et al., Neighbor2Neighbor, 2021), again with ``n_masks`` draws. The
+    noise of the second image is independent of the first, so this is the
+    error of denoising the sub-sampled images plus the noise variance plus a
+    term of the neighbours' differences that is the same for every
+    denoiser. It needs an estimator that denoises images of any size (skdae's
+    networks do); ``mask_density`` and ``replacement`` are then not used.
+
     Parameters
     ----------
+    method : {"noise2self", "neighbor2neighbor"}, default="noise2self"
+        The self-supervised loss: of masked pixels, or of sub-sampled pairs.
     mask_density : float in (0, 1), default=0.02
         Fraction of the pixels of each image hidden by one mask (at least
         one pixel).
@@ -523,23 +568,24 @@ def make_self_supervised_scorer(
         What a hidden pixel is replaced by: a random other pixel of its 5x5
         neighbourhood, or the mean of its 3x3 neighbours.
     n_masks : int, default=10
-        Independent masks per call; the estimator denoises ``X`` once per mask.
+        Independent masks (or pairs) per call; the estimator denoises ``X``
+        once per mask.
     random_state : int, RandomState instance or None, default=0
-        Seeds the masks. An int gives every candidate of a search, and every
-        call, the same masks, so differences between candidates are not
-        differences between masks.
+        Seeds the masks (or pairs). An int gives every candidate of a search,
+        and every call, the same masks, so differences between candidates
+        are not differences between masks.
 
     Returns
     -------
     scorer : callable
         ``scorer(estimator, X, y=None) -> float``, minus the mean squared
-        error at the hidden pixels.
+        error at the hidden pixels (or between the pairs).
 
     See Also
     --------
     make_denoising_scorer : Scorers against clean images.
-    skdae.DenoisingAutoencoder : ``training="noise2self"`` trains from noisy
-        images alone.
+    skdae.DenoisingAutoencoder : ``training="noise2self"`` and
+        ``"neighbor2neighbor"`` train from noisy images alone.
 
     Examples
     --------
@@ -556,5 +602,15 @@ def make_self_supervised_scorer(
     True
     >>> score == scorer(dae, noisy)  # the same masks on every call
     True
+
+    A model trained on sub-sampled pairs is scored on such pairs:
+
+    >>> nb2nb = DenoisingAutoencoder(training="neighbor2neighbor", max_epochs=2,
+    ...                              random_state=0).fit(noisy)
+    >>> pairs = make_self_supervised_scorer(method="neighbor2neighbor")
+    >>> pairs(nb2nb, noisy) < 0
+    True
     """
-    return _SelfSupervisedScorer(mask_density, replacement, n_masks, random_state)
+    return _SelfSupervisedScorer(
+        method, mask_density, replacement, n_masks, random_state
+    )
