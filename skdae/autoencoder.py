@@ -189,9 +189,12 @@ default="supervised"
         fit's own generators (``random_state``). Inference is the plain forward
         pass on the whole image. See the user guide, "Denoising without clean
         images".
-    mask_density : float in (0, 1), default=0.02
+    mask_density : float in (0, 1), default=0.1
         With ``training="noise2self"``, the fraction of the pixels of each
         training image or patch hidden in each batch (at least one pixel).
+        Denser masks give more pixels to learn from per batch but show the
+        network more replaced pixels; on Set12 (4 epochs) 0.1 and 0.2
+        learned best, 0.6 dB ahead of 0.02 (see the user guide).
     mask_replacement : {"neighbour", "local_mean"}, default="neighbour"
         With ``training="noise2self"``, what a hidden pixel is replaced by, in
         every channel: ``"neighbour"``, a random other pixel of its 5x5
@@ -399,7 +402,7 @@ default="supervised"
         patches_per_epoch=None,
         tile_size=None,
         training="supervised",
-        mask_density=0.02,
+        mask_density=0.1,
         mask_replacement="neighbour",
         max_epochs=20,
         batch_size=20,
@@ -1006,7 +1009,7 @@ default=None
         # pickled before these parameters existed
         state.setdefault("loss", "mse")
         state.setdefault("training", "supervised")
-        state.setdefault("mask_density", 0.02)
+        state.setdefault("mask_density", 0.1)
         state.setdefault("mask_replacement", "neighbour")
         super().__setstate__(state)
         net = self.__dict__.get("net_")
