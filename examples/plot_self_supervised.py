@@ -83,11 +83,8 @@ nb2nb = search.best_estimator_.transform(noisy[np.newaxis])[0]
 
 # %%
 # The same network and budget trained by blind-spot masking instead, hiding
-# 10 % of the pixels of every crop per batch (the default 2 % learns more
-# slowly still):
-blind_spot = clone(search.best_estimator_).set_params(
-    training="noise2self", mask_density=0.1
-)
+# 10 % of the pixels of every crop per batch (the default ``mask_density``):
+blind_spot = clone(search.best_estimator_).set_params(training="noise2self")
 n2s = blind_spot.fit(crops).transform(noisy[np.newaxis])[0]
 
 # %%
