@@ -107,6 +107,18 @@ def test_train_options_reach_the_model(photos, tmp_path, capsys):
     assert model.architecture == "reference"
 
 
+@pytest.mark.parametrize("mode", ["neighbor2neighbor", "noise2self"])
+def test_train_self_supervised_on_noisy_images(photos, tmp_path, capsys, mode):
+    from skdae import DenoisingAutoencoder
+
+    path = tmp_path / "model.skdae"
+    assert _train([photos / "gray"], path, "--self-supervised", mode) == 0
+    summary = capsys.readouterr().out
+    assert f"with no added noise (self-supervised, {mode})" in summary
+    model = DenoisingAutoencoder.load(path)
+    assert model.training == mode and model.noise is None
+
+
 def test_train_shows_the_epochs_and_a_progress_bar_in_a_terminal(
     photos, tmp_path, capsys, monkeypatch
 ):
@@ -332,6 +344,12 @@ def test_unknown_input_format_exits_2(tmp_path):
         (["--epochs", "0"], "--epochs"),
         (["--validation-fraction", "1"], "--validation-fraction"),
         (["--device", "gpu"], "--device"),
+        (["--self-supervised", "noise2void"], "--self-supervised"),
+        (["--self-supervised", "noise2self", "--level", "25"], "leave out --noise"),
+        (
+            ["--self-supervised", "noise2self", "--noise", "poisson"],
+            "--self-supervised",
+        ),
     ],
 )
 def test_train_usage_errors_exit_2(photos, tmp_path, capsys, extra, expected):
@@ -391,11 +409,13 @@ def test_too_few_images_for_validation_names_the_flag(photos, tmp_path, capsys):
 def test_lists_agree_with_the_library():
     from skdae.architectures import ARCHITECTURES
     from skdae.cli._image_files import PICTURE_SUFFIXES
-    from skdae.cli._train import ARCHITECTURE_NAMES
+    from skdae._estimator_net import TRAINING_MODES
+    from skdae.cli._train import ARCHITECTURE_NAMES, SELF_SUPERVISED
     from skdae.datasets._image_files import IMAGE_EXTENSIONS
 
     assert set(ARCHITECTURE_NAMES) == set(ARCHITECTURES)
     assert set(PICTURE_SUFFIXES) == set(IMAGE_EXTENSIONS)
+    assert {"supervised", *SELF_SUPERVISED} == set(TRAINING_MODES)
 
 
 def test_train_and_denoise_are_in_the_help(capsys):

@@ -29,6 +29,9 @@ ARCHITECTURE_NAMES = ("reference", "residual", "unet", "resunet")
 
 DEFAULT_OUTPUT = "model.skdae"
 
+#: The self-supervised values of DenoisingAutoencoder's ``training``.
+SELF_SUPERVISED = ("neighbor2neighbor", "noise2self")
+
 
 def add_parser(subparsers, formatter_class):
     """Add the ``train`` subcommand to ``subparsers``."""
@@ -48,7 +51,9 @@ def add_parser(subparsers, formatter_class):
             "must be all gray or all colour (--gray converts colour to gray), "
             "each at least as large as the patches. Gaussian noise is added "
             "unclipped with sigma given in 8-bit gray levels, as the denoising "
-            "benchmarks do: --level 25 is sigma 25/255 on images in [0, 1]."
+            "benchmarks do: --level 25 is sigma 25/255 on images in [0, 1]. "
+            "Without clean images, --self-supervised trains on the noisy "
+            "IMAGES as they are, adding no noise."
         ),
     )
     train.add_argument(
@@ -90,8 +95,7 @@ def add_parser(subparsers, formatter_class):
     train.add_argument(
         "--noise",
         choices=list(TRAIN_NOISES),
-        default="gaussian",
-        help="noise model added to the patches",
+        help="noise model added to the patches (default: gaussian)",
     )
     train.add_argument(
         "--level",
@@ -99,6 +103,16 @@ def add_parser(subparsers, formatter_class):
         metavar="LEVEL",
         help="noise level, one value or a range LOW,HIGH for a blind model (a "
         f"level drawn per patch). {levels}",
+    )
+    train.add_argument(
+        "--self-supervised",
+        choices=SELF_SUPERVISED,
+        metavar="MODE",
+        help="the IMAGES are noisy and no clean versions exist: learn from them "
+        "alone, with no added noise (no --noise or --level). MODE: "
+        "neighbor2neighbor (pairs of neighbouring pixels; the better one on "
+        "photographs) or noise2self (hidden pixels). The noise must be "
+        "independent from pixel to pixel, with mean zero (not clipped)",
     )
     train.add_argument(
         "--architecture",
@@ -136,6 +150,14 @@ def add_parser(subparsers, formatter_class):
 def _check_args(parser, args):
     """Checks that argparse's types cannot make."""
     check_device(parser, args.device)
+    if args.self_supervised is not None:
+        if args.noise is not None or args.level is not None:
+            parser.error(
+                "argument --self-supervised: it trains on the noisy images as "
+                "they are; leave out --noise and --level"
+            )
+        return
+    args.noise = args.noise or "gaussian"
     if args.level is not None:
         problem = check_train_level(args.noise, args.level)
         if problem:
@@ -233,8 +255,12 @@ def run(args, parser):
 
     from ..autoencoder import DenoisingAutoencoder
 
-    noise = make_train_noise(args.noise, args.level)
-    noise_label = describe_train_noise(args.noise, args.level)
+    if args.self_supervised is None:
+        noise = make_train_noise(args.noise, args.level)
+        noise_label = describe_train_noise(args.noise, args.level)
+    else:
+        noise = None
+        noise_label = f"no added noise (self-supervised, {args.self_supervised})"
     if not args.quiet:
         print(
             f"Training a {args.architecture} model on {args.patch_size}x"
@@ -245,6 +271,7 @@ def run(args, parser):
         )
     dae = DenoisingAutoencoder(
         noise=noise,
+        training=args.self_supervised or "supervised",
         architecture=args.architecture,
         channel_axis=-1 if colour else None,
         patch_size=args.patch_size,
