@@ -407,9 +407,9 @@ def test_too_few_images_for_validation_names_the_flag(photos, tmp_path, capsys):
 
 
 def test_lists_agree_with_the_library():
+    from skdae._estimator_net import TRAINING_MODES
     from skdae.architectures import ARCHITECTURES
     from skdae.cli._image_files import PICTURE_SUFFIXES
-    from skdae._estimator_net import TRAINING_MODES
     from skdae.cli._train import ARCHITECTURE_NAMES, SELF_SUPERVISED
     from skdae.datasets._image_files import IMAGE_EXTENSIONS
 
