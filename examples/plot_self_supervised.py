@@ -132,8 +132,9 @@ plt.show()
 # With about half a minute of training per model (on an idle 2-core CPU) on
 # 16 crops of a single noisy photograph, neither network reaches NL-means
 # tuned on the same image (28.1 dB; noisy: 20.0 dB): neighbor2neighbor
-# reached 27.4 dB, blind-spot training with the same network and budget
-# 25.4 dB. One small photograph is little data for a network; NL-means needs
+# reached about 27.5 dB, blind-spot training with the same network and budget
+# about 25.5 dB (both move by about a tenth of a dB with the number of CPU
+# threads). One small photograph is little data for a network; NL-means needs
 # none. With a dozen photographs neighbor2neighbor beats calibrated NL-means
 # and comes within 0.7 dB of a supervised model (``benchmarks/README.md``).
 #

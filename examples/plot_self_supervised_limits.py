@@ -92,13 +92,16 @@ plt.show()
 # %%
 # What the figure shows
 # ---------------------
-# With independent noise the model gains about 8 dB (20.0 to 28.3 dB). With
-# correlated noise of the same strength it gains about 2.5 dB (to 22.5 dB):
+# (The numbers below were measured on one machine; they move by about a tenth
+# of a dB with the number of CPU threads.) With independent noise the model
+# gains about 8 dB (20.0 to about 28.3 dB). With correlated noise of the same
+# strength it gains about 2.5 dB (to about 22.5 dB):
 # a pixel's noise *can* be predicted from its neighbours, so the network
 # learns to keep the blotches, which are as much "signal" to it as the
 # photograph. Noise2self does no better here (20.7 dB in a check outside this
 # example). With clipped noise the shadows come out lighter than they are
-# (mean error +0.06 in the dark pixels, against +0.01 with independent noise):
+# (mean error about +0.06 in the dark pixels, against +0.01 or less with
+# independent noise):
 # near black only upward noise survives the clipping, so the noisy mean,
 # which self-supervision learns, is biased.
 #
