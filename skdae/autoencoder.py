@@ -183,8 +183,10 @@ default="supervised"
         input image, a neighbouring pixel of the same cell its target, and the
         loss, taken on every pixel, adds a regulariser computed from the
         network's output on the whole image. It learned faster and better than
-        ``"noise2self"`` in skdae's measurements (see the user guide); it needs
-        images (or patches) of at least 2x2 pixels, and an odd last row or
+        ``"noise2self"`` on photographs in skdae's measurements, but worse on
+        small images with detail at the scale of a pixel such as MNIST digits
+        (see the user guide); it needs a fully convolutional network and
+        images (or patches) of at least 2 pixels, and an odd last row or
         column is left out of training. Masks and cells are drawn from the
         fit's own generators (``random_state``). Inference is the plain forward
         pass on the whole image. See the user guide, "Denoising without clean
@@ -629,6 +631,13 @@ default=None
         else:
             self._update_net()
         net = self.net_
+        if self.training == "neighbor2neighbor" and not net.module_.fully_convolutional:
+            raise ValueError(
+                "training='neighbor2neighbor' trains the network on half-size "
+                "images, but this network needs images of the one size it was "
+                "built for (fully_convolutional = False). Use a fully "
+                "convolutional network, or training='noise2self'."
+            )
 
         # copies: the network and the noise model (possibly a user's, writing in
         # place) never see the caller's memory

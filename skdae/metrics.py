@@ -468,8 +468,24 @@ class _SelfSupervisedScorer:
         n, _, h, w = noisy.shape
         if self.method == "neighbor2neighbor":
             if arr.ndim == 2:  # the half-size sub-images as images, not flat rows
+                if step is not estimator:
+                    raise ValueError(
+                        "make_self_supervised_scorer(method='neighbor2neighbor') "
+                        "denoises half-size images, which the steps of a pipeline "
+                        f"fitted on flat rows of {arr.shape[1]} features cannot "
+                        "take. Score the final DenoisingAutoencoder on images "
+                        "(3-D or 4-D arrays), or use method='noise2self'."
+                    )
                 to_nchw = lambda a: a[:, np.newaxis]  # noqa: E731
                 back = lambda a: a[:, 0]  # noqa: E731
+            elif arr.ndim == 4 and getattr(step, "channel_axis", "auto") in (
+                "auto",
+                None,
+            ):
+                # channels first: "auto" reads a half-size image's shape anew,
+                # and axis 1 is the one it reads right whatever the size
+                back = lambda a: a  # noqa: E731
+                to_nchw = lambda a: a  # noqa: E731
             return self._pair_errors(estimator, noisy, to_nchw, back, generator)
         errors = []
         for _ in range(self.n_masks):
@@ -555,7 +571,9 @@ def make_self_supervised_scorer(
     error of denoising the sub-sampled images plus the noise variance plus a
     term of the neighbours' differences that is the same for every
     denoiser. It needs an estimator that denoises images of any size (skdae's
-    networks do); ``mask_density`` and ``replacement`` are then not used.
+    fully convolutional networks do; a pipeline only when its other steps
+    take images of any size, hence not on flat rows); ``mask_density`` and
+    ``replacement`` are then not used.
 
     Compare candidates trained the same way. Each score favours the models
     trained on the task it measures, so neither is a fair judge between a

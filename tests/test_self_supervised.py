@@ -509,12 +509,57 @@ def test_pair_scorer_is_the_error_between_subsampled_images(noisy_blobs):
     assert "neighbor2neighbor" in repr(scorer)
 
 
-def test_pair_scorer_on_colour_images_channels_last():
-    rng = np.random.default_rng(0)
-    noisy = rng.random((6, 10, 8, 3))
+@pytest.mark.parametrize("shape", [(6, 10, 8, 3), (6, 6, 6, 3), (6, 8, 8, 1)])
+def test_pair_scorer_reads_channels_last_as_channels_first(shape):
+    """The half-size images keep their channels, whatever their size: a 3x3
+    sub-image of 3 channels is not read as 3 channels of 3x3 the other way."""
+    noisy = np.random.default_rng(0).random(shape)
+    first = np.ascontiguousarray(np.moveaxis(noisy, -1, 1))
     model = nb2n(max_epochs=1).fit(noisy)
     scorer = make_self_supervised_scorer(method="neighbor2neighbor")
-    assert scorer(model, noisy) < 0
+    assert scorer(model, noisy) == pytest.approx(scorer(model, first))
+    assert scorer(model, list(noisy[:2])) < 0  # (h, w, c) images in a list
+    # an explicit channel axis is kept
+    explicit = nb2n(max_epochs=1, channel_axis=-1).fit(noisy)
+    assert scorer(explicit, noisy) == pytest.approx(
+        scorer(explicit.set_params(channel_axis=1), first)
+    )
+
+
+def test_pair_scorer_refuses_a_pipeline_on_flat_rows(noisy_blobs):
+    _, noisy = noisy_blobs
+    flat = noisy[:20].reshape(20, -1)
+    pipe = make_pipeline(
+        FunctionTransformer(lambda x: x.reshape(len(x), -1)),
+        nb2n(image_shape=(12, 12)),
+    ).fit(flat)
+    scorer = make_self_supervised_scorer(method="neighbor2neighbor")
+    with pytest.raises(ValueError, match="pipeline fitted on flat rows of 144"):
+        scorer(pipe, flat)
+    assert make_self_supervised_scorer()(pipe, flat) < 0  # the masked score works
+
+
+class _Dense(torch.nn.Module):
+    """Not fully convolutional: a linear layer over the 12x12 pixels."""
+
+    fully_convolutional = False
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(144, 144)
+
+    def forward(self, x):
+        return self.linear(x.flatten(1)).view_as(x)
+
+
+def test_a_network_of_one_size_is_refused_for_neighbor2neighbor(noisy_blobs):
+    _, noisy = noisy_blobs
+    model = nb2n(architecture=_Dense)
+    with pytest.raises(ValueError, match="needs images of the one size"):
+        model.fit(noisy[:20])
+    assert not hasattr(model, "net_")
+    # blind-spot training keeps the size: it works
+    assert n2s(architecture=_Dense, max_epochs=1).fit(noisy[:20]).n_iter_ == 1
 
 
 def test_scorer_refuses_bad_parameters():
