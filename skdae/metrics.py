@@ -444,73 +444,28 @@ class _SelfSupervisedScorer:
         """Squared errors of every mask (or pair of sub-images), over ``X``."""
         step = final_step(estimator)
         arr = _as_float_images(X, "X")
-        axis = resolve_channel_axis(
-            arr.shape, getattr(step, "channel_axis", "auto"), "X"
-        )
-        if arr.ndim == 2:
-            fitted = getattr(step, "image_shape_", None)
-            if fitted is not None and fitted[0] * fitted[1] == arr.shape[1]:
-                h, w = fitted
-            else:
-                h, w = resolve_flat_shape(
-                    arr.shape[1],
-                    check_image_shape_param(getattr(step, "image_shape", None)),
-                )
-            to_nchw = lambda a: a.reshape(len(a), 1, h, w)  # noqa: E731
-            back = lambda a: a.reshape(len(a), h * w)  # noqa: E731
-        elif arr.ndim == 3:
-            to_nchw = lambda a: a[:, np.newaxis]  # noqa: E731
-            back = lambda a: a[:, 0]  # noqa: E731
-        else:
-            to_nchw = lambda a: np.moveaxis(a, axis, 1)  # noqa: E731
-            back = lambda a: np.moveaxis(a, 1, axis)  # noqa: E731
+        to_nchw, back = _layout(arr, step)
         noisy = torch.from_numpy(np.ascontiguousarray(to_nchw(arr)))
         n, _, h, w = noisy.shape
-        if self.method == "neighbor2neighbor":
-            if arr.ndim == 2:  # the half-size sub-images as images, not flat rows
-                if step is not estimator:
-                    raise ValueError(
-                        "make_self_supervised_scorer(method='neighbor2neighbor') "
-                        "denoises half-size images, which the steps of a pipeline "
-                        f"fitted on flat rows of {arr.shape[1]} features cannot "
-                        "take. Score the final DenoisingAutoencoder on images "
-                        "(3-D or 4-D arrays), or use method='noise2self'."
-                    )
-                to_nchw = lambda a: a[:, np.newaxis]  # noqa: E731
-                back = lambda a: a[:, 0]  # noqa: E731
-            elif arr.ndim == 4 and getattr(step, "channel_axis", "auto") in (
-                "auto",
-                None,
-            ):
-                # channels first: "auto" reads a half-size image's shape anew,
-                # and axis 1 is the one it reads right whatever the size
-                back = lambda a: a  # noqa: E731
-                to_nchw = lambda a: a  # noqa: E731
-            return self._pair_errors(estimator, noisy, to_nchw, back, generator)
+        pairs = self.method == "neighbor2neighbor"
+        if pairs:  # the estimator denoises half-size images
+            to_nchw, back = _half_size_layout(arr, step, estimator, to_nchw, back)
         errors = []
         for _ in range(self.n_masks):
-            positions = draw_positions(n, h, w, self.mask_density, generator)
-            masked = mask_images(noisy, positions, self.replacement, generator)
-            denoised = estimator.transform(back(masked.numpy()))
+            if pairs:
+                first, second = draw_cells(n, h, w, generator)
+                inputs, targets = subsample(noisy, first), subsample(noisy, second)
+                compared = lambda a: a  # noqa: E731
+            else:
+                positions = draw_positions(n, h, w, self.mask_density, generator)
+                inputs = mask_images(noisy, positions, self.replacement, generator)
+                targets = at_positions(noisy, positions)
+                compared = lambda a, p=positions: at_positions(a, p)  # noqa: E731
+            denoised = estimator.transform(back(inputs.numpy()))
             denoised = torch.from_numpy(
                 np.ascontiguousarray(to_nchw(np.asarray(denoised, dtype=np.float64)))
             )
-            diff = at_positions(denoised, positions) - at_positions(noisy, positions)
-            errors.append(diff.square().flatten())
-        return torch.cat(errors)
-
-    def _pair_errors(self, estimator, noisy, to_nchw, back, generator):
-        """Squared errors of the denoised first sub-images against the second."""
-        n, _, h, w = noisy.shape
-        errors = []
-        for _ in range(self.n_masks):
-            first, second = draw_cells(n, h, w, generator)
-            denoised = estimator.transform(back(subsample(noisy, first).numpy()))
-            denoised = torch.from_numpy(
-                np.ascontiguousarray(to_nchw(np.asarray(denoised, dtype=np.float64)))
-            )
-            diff = denoised - subsample(noisy, second)
-            errors.append(diff.square().flatten())
+            errors.append((compared(denoised) - targets).square().flatten())
         return torch.cat(errors)
 
     def __repr__(self):
@@ -520,6 +475,46 @@ class _SelfSupervisedScorer:
             f"replacement={self.replacement!r}, n_masks={self.n_masks!r}, "
             f"random_state={self.random_state!r})"
         )
+
+
+def _layout(arr, step):
+    """Functions from the layout of ``arr`` to ``(n, c, h, w)`` and back."""
+    axis = resolve_channel_axis(arr.shape, getattr(step, "channel_axis", "auto"), "X")
+    if arr.ndim == 2:
+        fitted = getattr(step, "image_shape_", None)
+        if fitted is not None and fitted[0] * fitted[1] == arr.shape[1]:
+            h, w = fitted
+        else:
+            h, w = resolve_flat_shape(
+                arr.shape[1],
+                check_image_shape_param(getattr(step, "image_shape", None)),
+            )
+        return (
+            lambda a: a.reshape(len(a), 1, h, w),
+            lambda a: a.reshape(len(a), h * w),
+        )
+    if arr.ndim == 3:
+        return lambda a: a[:, np.newaxis], lambda a: a[:, 0]
+    return lambda a: np.moveaxis(a, axis, 1), lambda a: np.moveaxis(a, 1, axis)
+
+
+def _half_size_layout(arr, step, estimator, to_nchw, back):
+    """The layout functions for half-size images cut from ``arr``."""
+    if arr.ndim == 2:  # the half-size images as images, not flat rows
+        if step is not estimator:
+            raise ValueError(
+                "make_self_supervised_scorer(method='neighbor2neighbor') "
+                "denoises half-size images, which the steps of a pipeline "
+                f"fitted on flat rows of {arr.shape[1]} features cannot "
+                "take. Score the final DenoisingAutoencoder on images "
+                "(3-D or 4-D arrays), or use method='noise2self'."
+            )
+        return lambda a: a[:, np.newaxis], lambda a: a[:, 0]
+    if arr.ndim == 4 and getattr(step, "channel_axis", "auto") in ("auto", None):
+        # channels first: "auto" reads a half-size image's shape anew, and
+        # axis 1 is the one it reads right whatever the size
+        return lambda a: a, lambda a: a
+    return to_nchw, back
 
 
 @validate_params(
